@@ -1,0 +1,31 @@
+package dev.autograd;
+
+import java.util.List;
+
+/**
+ * The sink at a leaf that requires grad: adds the incoming gradient to {@link Tensor#grad()}. Gradients
+ * accumulate across backward calls until {@link Tensor#zeroGrad()}, as in PyTorch.
+ */
+final class AccumulateGrad extends Node {
+
+    final Tensor leaf;
+
+    AccumulateGrad(Tensor leaf) {
+        super("AccumulateGrad");
+        this.leaf = leaf;
+    }
+
+    @Override
+    Tensor[] backward(Tensor grad) {
+        // Several threads may backward through graphs that share this leaf.
+        synchronized (leaf) {
+            leaf.grad = leaf.grad == null ? grad : leaf.grad.add(grad);
+        }
+        return new Tensor[0];
+    }
+
+    @Override
+    public List<GradFn> nextFunctions() {
+        return List.of();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.autograd;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Grad modes and gradients as values.
+ *
+ * <pre>{@code
+ * try (var scope = Autograd.noGrad()) {
+ *     w = w.sub(w.grad().mul(0.1));      // an update that must not be recorded
+ * }
+ * List<Tensor> g = Autograd.grad(List.of(loss), List.of(w), null, false, false);
+ * }</pre>
+ */
+public final class Autograd {
+
+    private Autograd() {
+    }
+
+    /**
+     * A scope that restores the previous grad mode when closed. Scopes nest; {@link #close()} throws
+     * nothing, so they fit try-with-resources without a catch.
+     */
+    public static final class Scope implements AutoCloseable {
+        private final boolean previous;
+        private boolean closed;
+
+        private Scope(boolean enabled) {
+            this.previous = GradMode.set(enabled);
+        }
+
+        /** Restores the grad mode that was in force when this scope was opened. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                GradMode.set(previous);
+            }
+        }
+    }
+
+    /**
+     * Stops recording ops on the current thread until the returned scope is closed: results of ops do not
+     * require grad and have no {@code gradFn}. Use it for parameter updates and evaluation. Other threads
+     * are not affected.
+     */
+    public static Scope noGrad() {
+        return new Scope(false);
+    }
+
+    /** Turns recording back on inside a {@link #noGrad()} scope, until the returned scope is closed. */
+    public static Scope enableGrad() {
+        return new Scope(true);
+    }
+
+    /** Whether ops on the current thread are recorded for backward. */
+    public static boolean isGradEnabled() {
+        return GradMode.isEnabled();
+    }
+
+    /**
+     * The gradients of {@code outputs} with respect to {@code inputs}, like {@code torch.autograd.grad}:
+     * returns {@code sum_k d(outputs[k] . gradOutputs[k]) / d inputs[i]} for each input, without
+     * touching any tensor's {@link Tensor#grad()}.
+     *
+     * @param outputs      tensors to differentiate
+     * @param inputs       tensors (leaves or not) that require grad
+     * @param gradOutputs  the upstream gradient of each output, or {@code null} when every output has one
+     *                     element (then 1 is used)
+     * @param retainGraph  keep the saved tensors so that the graph can be differentiated again
+     * @param createGraph  record the backward pass, so that the returned gradients can be differentiated
+     * @return one gradient per input, of the input's shape
+     * @throws IllegalArgumentException when an input does not require grad or the outputs do not depend on
+     *                                  it, or when gradOutputs do not match the outputs
+     */
+    public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+                                    boolean retainGraph, boolean createGraph) {
+        return grad(outputs, inputs, gradOutputs, retainGraph, createGraph, false);
+    }
+
+    /**
+     * As {@link #grad(List, List, List, boolean, boolean)}; with {@code allowUnused} an input the outputs do
+     * not depend on gets {@code null} instead of an error.
+     *
+     * @param outputs      tensors to differentiate
+     * @param inputs       tensors (leaves or not) that require grad
+     * @param gradOutputs  upstream gradients, or {@code null} for single-element outputs
+     * @param retainGraph  keep the saved tensors for another backward
+     * @param createGraph  record the backward pass for higher-order gradients
+     * @param allowUnused  return {@code null} for inputs that do not influence the outputs
+     * @return one gradient (or {@code null}) per input
+     */
+    public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+                                    boolean retainGraph, boolean createGraph, boolean allowUnused) {
+        if (gradOutputs != null && gradOutputs.size() != outputs.size()) {
+            throw new IllegalArgumentException("Autograd.grad: " + outputs.size() + " outputs but "
+                    + gradOutputs.size() + " gradOutputs; give one upstream gradient per output");
+        }
+        Tensor[] result = Engine.run(outputs, gradOutputs, retainGraph, createGraph, inputs, allowUnused);
+        return Arrays.asList(result);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.autograd;
+
+/** Per-thread switch for graph recording; see {@link Autograd#noGrad()}. */
+final class GradMode {
+
+    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    private GradMode() {
+    }
+
+    static boolean isEnabled() {
+        return ENABLED.get()[0];
+    }
+
+    /** Sets the mode and returns the previous one, so that scopes can restore it. */
+    static boolean set(boolean enabled) {
+        boolean[] cell = ENABLED.get();
+        boolean previous = cell[0];
+        cell[0] = enabled;
+        return previous;
+    }
+}

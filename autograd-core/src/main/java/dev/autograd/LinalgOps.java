@@ -1,0 +1,127 @@
+package dev.autograd;
+
+import dev.autograd.internal.kernel.Kernels;
+import dev.autograd.internal.kernel.Shape;
+import java.util.Arrays;
+
+/** The matrix product with NumPy's rules for 1-d operands and broadcast batch axes. */
+final class LinalgOps {
+
+    private LinalgOps() {
+    }
+
+    /**
+     * NumPy's {@code matmul}. A 1-d operand is lifted to a matrix (a row on the left, a column on the
+     * right) by a recorded reshape and the added axis is removed from the result, so that the batched
+     * node below only ever sees operands of rank 2 or more.
+     */
+    static Tensor matmul(Tensor a, Tensor b) {
+        int[] as = a.shapeRef();
+        int[] bs = b.shapeRef();
+        if (as.length == 0 || bs.length == 0) {
+            throw new IllegalArgumentException("matmul: both operands need at least one axis, got shapes "
+                    + Shapes.format(as) + " and " + Shapes.format(bs) + "; use mul for a scalar factor");
+        }
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("matmul: dtypes differ: " + a.dtype() + " " + Shapes.format(as) + " and "
+                    + b.dtype() + " " + Shapes.format(bs) + "; convert one operand with to(DType) first");
+        }
+        int k = as[as.length - 1];
+        int kb = bs.length == 1 ? bs[0] : bs[bs.length - 2];
+        if (k != kb) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shapes.format(as) + " @ "
+                    + Shapes.format(bs) + " (" + k + " != " + kb + ")");
+        }
+        Tensor left = as.length == 1 ? a.reshape(1, k) : a;
+        Tensor right = bs.length == 1 ? b.reshape(k, 1) : b;
+        Tensor product = batched(left, right);
+        if (as.length > 1 && bs.length > 1) {
+            return product;
+        }
+        int[] ps = product.shapeRef();
+        int[] squeezed;
+        if (as.length == 1 && bs.length == 1) {
+            squeezed = new int[0];
+        } else if (as.length == 1) {
+            squeezed = dropAxis(ps, ps.length - 2);
+        } else {
+            squeezed = dropAxis(ps, ps.length - 1);
+        }
+        return product.reshape(squeezed);
+    }
+
+    private static int[] dropAxis(int[] shape, int axis) {
+        int[] out = new int[shape.length - 1];
+        for (int d = 0, o = 0; d < shape.length; d++) {
+            if (d != axis) {
+                out[o++] = shape[d];
+            }
+        }
+        return out;
+    }
+
+    /** {@code [..., m, k] @ [..., k, n] -> [broadcast(...), m, n]}. */
+    private static Tensor batched(Tensor a, Tensor b) {
+        int[] as = a.shapeRef();
+        int[] bs = b.shapeRef();
+        int m = as[as.length - 2];
+        int k = as[as.length - 1];
+        int n = bs[bs.length - 1];
+        int[] aBatch = Arrays.copyOf(as, as.length - 2);
+        int[] bBatch = Arrays.copyOf(bs, bs.length - 2);
+        int[] batch;
+        try {
+            batch = Shapes.broadcast("matmul", aBatch, bBatch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("matmul: batch axes of " + Shapes.format(as) + " and "
+                    + Shapes.format(bs) + " do not broadcast (" + Shapes.format(aBatch) + " vs "
+                    + Shapes.format(bBatch) + ")", e);
+        }
+        int[] aOffsets = batchOffsets(aBatch, batch, m * k);
+        int[] bOffsets = batchOffsets(bBatch, batch, k * n);
+        Object out = Kernels.matmul(a.storage.array, aOffsets, b.storage.array, bOffsets, m, k, n);
+        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = m;
+        outShape[batch.length + 1] = n;
+        Tensor result = Tensor.wrap(out, outShape);
+        return Tensor.recording(a, b) ? result.recordedBy(new Matmul(a, b)) : result;
+    }
+
+    /** The start of each matrix of an operand, for every index of the broadcast batch shape in order. */
+    private static int[] batchOffsets(int[] own, int[] batch, int matrixSize) {
+        int[] strides = Shapes.broadcastStrides(own, batch);
+        int count = Shape.size(batch);
+        int[] offsets = new int[count];
+        int[] counter = new int[batch.length];
+        int offset = 0;
+        for (int t = 0; t < count; t++) {
+            offsets[t] = offset * matrixSize;
+            for (int d = batch.length - 1; d >= 0; d--) {
+                offset += strides[d];
+                if (++counter[d] < batch[d]) {
+                    break;
+                }
+                offset -= strides[d] * batch[d];
+                counter[d] = 0;
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * For {@code C = A B}: {@code dL/dA = g B^T} and {@code dL/dB = A^T g}, computed per batch; the engine
+     * then sums over the batch axes an operand was broadcast along.
+     */
+    static final class Matmul extends Node {
+        Matmul(Tensor a, Tensor b) {
+            super("matmul", a, b);
+            save(a, b);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return grads(needsGrad(0) ? g.matmul(saved(1).transpose(-1, -2)) : null,
+                    needsGrad(1) ? saved(0).transpose(-1, -2).matmul(g) : null);
+        }
+    }
+}

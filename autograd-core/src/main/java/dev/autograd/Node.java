@@ -1,0 +1,114 @@
+package dev.autograd;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One recorded op on the tape: the edges to the nodes of its inputs, the tensors it saved for backward
+ * and its backward rule. Every op defines a named subclass next to its forward, so that a stack trace or
+ * a graph picture names the op.
+ *
+ * <p>{@link #backward(Tensor)} receives the gradient of the loss with respect to the op's output and
+ * returns one gradient per input, in the output's broadcast shape if that is easier: the engine sums each
+ * back to its input's shape. Backward rules are written with {@link Tensor} ops so that, when the engine
+ * records them ({@code createGraph}), gradients can be differentiated again.
+ */
+abstract class Node implements GradFn {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final Tensor[] NOTHING_SAVED = new Tensor[0];
+
+    private final String name;
+    /** Creation order; the engine runs newer nodes first, the reverse of the forward pass. */
+    final long sequence = SEQUENCE.getAndIncrement();
+    /** Per input: the node its gradient goes to, or {@code null} when that input needs no gradient. */
+    final Node[] next;
+    /** Per input: its shape, the shape its gradient must have. */
+    final int[][] inputShapes;
+    /** Per input: its dtype. */
+    final DType[] inputDTypes;
+
+    private Tensor[] saved = NOTHING_SAVED;
+    private int[] savedVersions;
+    private boolean released;
+    /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
+    Tensor retainedOutput;
+
+    Node(String name, Tensor... inputs) {
+        this.name = name;
+        this.next = new Node[inputs.length];
+        this.inputShapes = new int[inputs.length][];
+        this.inputDTypes = new DType[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            next[i] = inputs[i].gradEdge();
+            inputShapes[i] = inputs[i].shapeRef();
+            inputDTypes[i] = inputs[i].dtype();
+        }
+    }
+
+    /** The gradients of the op's inputs given {@code grad}, the gradient of its output. */
+    abstract Tensor[] backward(Tensor grad);
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<GradFn> nextFunctions() {
+        List<GradFn> list = new ArrayList<>(next.length);
+        Collections.addAll(list, next);
+        return Collections.unmodifiableList(list);
+    }
+
+    /** Whether input {@code i} wants a gradient; backward rules skip the work for the others. */
+    final boolean needsGrad(int i) {
+        return next[i] != null;
+    }
+
+    /** Keeps tensors for backward, remembering their versions to detect later in-place writes. */
+    final void save(Tensor... tensors) {
+        saved = tensors;
+        savedVersions = new int[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            savedVersions[i] = tensors[i].storage.version();
+        }
+    }
+
+    /** Saved tensor {@code i}, checked to be still there and unmodified. */
+    final Tensor saved(int i) {
+        if (released) {
+            throw new IllegalStateException(name + ": trying to run backward through the graph a second time,"
+                    + " but the tensors this op saved were freed by the first backward. Pass retainGraph=true"
+                    + " to the first backward(...) call if you need to backward twice.");
+        }
+        Tensor t = saved[i];
+        if (t.storage.version() != savedVersions[i]) {
+            throw new IllegalStateException(name + ": a tensor of shape " + Shapes.format(t.shapeRef())
+                    + " that this op saved for backward was modified in place after it was saved (version "
+                    + savedVersions[i] + ", now " + t.storage.version() + "); its gradient would be wrong."
+                    + " Use the out-of-place op or clone the tensor before modifying it.");
+        }
+        return t;
+    }
+
+    /** Drops the saved tensors after a backward that does not retain the graph. */
+    final void release() {
+        if (saved.length > 0) {
+            saved = NOTHING_SAVED;
+            released = true;
+        }
+    }
+
+    /** A result array for {@link #backward}: one gradient per input, {@code null} for those not needed. */
+    static Tensor[] grads(Tensor... perInput) {
+        return perInput;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

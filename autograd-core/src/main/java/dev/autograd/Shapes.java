@@ -1,0 +1,86 @@
+package dev.autograd;
+
+import dev.autograd.internal.kernel.Shape;
+
+/** Shape rules shared by the ops: broadcasting, axis normalisation, and how shapes read in messages. */
+final class Shapes {
+
+    private Shapes() {
+    }
+
+    /** {@code [2, 3]}, the way every error message writes a shape. */
+    static String format(int[] shape) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(shape[i]);
+        }
+        return sb.append(']').toString();
+    }
+
+    /**
+     * The NumPy broadcast of two shapes: aligned from the right, each pair of extents equal or one of
+     * them 1.
+     */
+    static int[] broadcast(String op, int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException(op + ": shapes " + format(a) + " and " + format(b)
+                        + " do not broadcast: at axis " + (i - rank) + " the sizes " + da + " and " + db
+                        + " differ and neither is 1");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /**
+     * Strides that read a dense tensor of shape {@code shape} as if it had the broadcast shape
+     * {@code target}: 0 on the axes it is repeated along.
+     */
+    static int[] broadcastStrides(int[] shape, int[] target) {
+        int[] dense = Shape.strides(shape);
+        int[] strides = new int[target.length];
+        int offset = target.length - shape.length;
+        for (int i = offset; i < target.length; i++) {
+            strides[i] = shape[i - offset] == 1 && target[i] != 1 ? 0 : dense[i - offset];
+        }
+        return strides;
+    }
+
+    /** {@code axis} in {@code [0, rank)}, negative axes counting from the end. */
+    static int axis(String op, int axis, int[] shape) {
+        int rank = shape.length;
+        if (axis < -rank || axis >= rank) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for a tensor of shape "
+                    + format(shape) + " (valid axes are " + (rank == 0 ? "none for a 0-d tensor" : -rank + " to " + (rank - 1)) + ")");
+        }
+        return axis < 0 ? axis + rank : axis;
+    }
+
+    /** The axes normalised, checked for range and duplicates, as a mask over the tensor's axes. */
+    static boolean[] axesMask(String op, int[] axes, int[] shape) {
+        boolean[] mask = new boolean[shape.length];
+        for (int a : axes) {
+            int axis = axis(op, a, shape);
+            if (mask[axis]) {
+                throw new IllegalArgumentException(op + ": axis " + a + " appears twice in " + java.util.Arrays.toString(axes));
+            }
+            mask[axis] = true;
+        }
+        return mask;
+    }
+
+    /** A copy of {@code shape} after checking that no extent is negative. */
+    static int[] checked(String op, int[] shape) {
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(op + ": shape " + format(shape) + " has a negative size");
+            }
+        }
+        return shape.clone();
+    }
+}

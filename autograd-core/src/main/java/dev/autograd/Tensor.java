@@ -1,0 +1,980 @@
+package dev.autograd;
+
+import dev.autograd.internal.kernel.BinaryOp;
+import dev.autograd.internal.kernel.Kernels;
+import dev.autograd.internal.kernel.Shape;
+import dev.autograd.internal.kernel.UnaryOp;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * An n-dimensional array of float64 or float32 numbers on a dynamic graph.
+ *
+ * <p>Every op on tensors that require grad is recorded as it runs; {@link #backward()} then walks the
+ * recorded graph from this tensor and accumulates {@code d this / d leaf} into each leaf's
+ * {@link #grad()}. A scalar is a 0-d tensor (shape {@code []}), so one engine serves micrograd-style
+ * scalar graphs and tensor graphs alike.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
+ * Tensor w = Tensor.randn(new Random(42), 2, 3).requiresGrad(true);
+ * Tensor loss = x.matmul(w).tanh().sum();
+ * loss.backward();
+ * x.grad();   // d loss / d x, shape [2, 2]
+ * }</pre>
+ *
+ * <p>Tensors are immutable from the API's point of view: ops return new tensors. Binary element-wise ops
+ * broadcast like NumPy (shapes aligned from the right, extents equal or 1); their backward sums the
+ * gradient back to each input's shape. Both operands must have the same dtype; a {@code double}
+ * operand takes the tensor's dtype.
+ *
+ * <p>Storage is dense and row-major. {@link #reshape} shares it; other shape ops copy.
+ */
+public final class Tensor {
+
+    final Storage storage;
+    private final int[] shape;
+    private final DType dtype;
+
+    boolean requiresGrad;
+    /** The node of the op that produced this tensor; {@code null} for a leaf. */
+    Node gradFn;
+    /** The gradient accumulated by backward; see {@link #grad()}. */
+    Tensor grad;
+    private AccumulateGrad accumulator;
+
+    Tensor(Storage storage, int[] shape) {
+        this.storage = storage;
+        this.shape = shape;
+        this.dtype = storage.array instanceof double[] ? DType.FLOAT64 : DType.FLOAT32;
+    }
+
+    /** A tensor over a new array; {@code shape} is trusted (callers checked it) and not copied. */
+    static Tensor wrap(Object array, int[] shape) {
+        return new Tensor(new Storage(array), shape);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /**
+     * A FLOAT64 tensor holding a copy of {@code data} in row-major order.
+     *
+     * @param data  the values, {@code product(shape)} of them
+     * @param shape the extents; none for a 0-d scalar
+     * @throws IllegalArgumentException when the number of values does not match the shape
+     */
+    public static Tensor of(double[] data, int... shape) {
+        return of("of", data.clone(), data.length, shape);
+    }
+
+    /**
+     * A FLOAT32 tensor holding a copy of {@code data} in row-major order.
+     *
+     * @param data  the values, {@code product(shape)} of them
+     * @param shape the extents; none for a 0-d scalar
+     * @throws IllegalArgumentException when the number of values does not match the shape
+     */
+    public static Tensor of(float[] data, int... shape) {
+        return of("of", data.clone(), data.length, shape);
+    }
+
+    private static Tensor of(String op, Object array, int length, int[] shape) {
+        int[] s = Shapes.checked(op, shape);
+        if (Shape.size(s) != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.format(s)
+                    + ", which holds " + Shape.size(s));
+        }
+        return wrap(array, s);
+    }
+
+    /**
+     * A 0-d FLOAT64 tensor (shape {@code []}) holding {@code value}.
+     *
+     * @param value the value
+     * @return a new leaf
+     */
+    public static Tensor scalar(double value) {
+        return scalar(value, DType.FLOAT64);
+    }
+
+    /**
+     * A 0-d tensor of the given dtype holding {@code value}.
+     *
+     * @param value the value (rounded to float32 for {@code FLOAT32})
+     * @param dtype the element type
+     * @return a new leaf
+     */
+    public static Tensor scalar(double value, DType dtype) {
+        return wrap(dtype == DType.FLOAT64 ? new double[] {value} : new float[] {(float) value}, new int[0]);
+    }
+
+    /**
+     * A FLOAT64 tensor of zeros.
+     *
+     * @param shape the extents
+     * @return a new leaf
+     */
+    public static Tensor zeros(int... shape) {
+        return full(DType.FLOAT64, 0, shape);
+    }
+
+    /**
+     * A tensor of zeros of the given dtype.
+     *
+     * @param dtype the element type
+     * @param shape the extents
+     * @return a new leaf
+     */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return full(dtype, 0, shape);
+    }
+
+    /**
+     * A FLOAT64 tensor of ones.
+     *
+     * @param shape the extents
+     * @return a new leaf
+     */
+    public static Tensor ones(int... shape) {
+        return full(DType.FLOAT64, 1, shape);
+    }
+
+    /**
+     * A tensor of ones of the given dtype.
+     *
+     * @param dtype the element type
+     * @param shape the extents
+     * @return a new leaf
+     */
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(dtype, 1, shape);
+    }
+
+    /**
+     * A FLOAT64 tensor with every element equal to {@code value}.
+     *
+     * @param value the value
+     * @param shape the extents
+     * @return a new leaf
+     */
+    public static Tensor full(double value, int... shape) {
+        return full(DType.FLOAT64, value, shape);
+    }
+
+    /**
+     * A tensor of the given dtype with every element equal to {@code value}.
+     *
+     * @param dtype the element type
+     * @param value the value
+     * @param shape the extents
+     * @return a new leaf
+     */
+    public static Tensor full(DType dtype, double value, int... shape) {
+        int[] s = Shapes.checked("full", shape);
+        return wrap(Kernels.filled(dtype == DType.FLOAT64, Shape.size(s), value), s);
+    }
+
+    /**
+     * The FLOAT64 vector {@code [0, 1, ..., n - 1]}.
+     *
+     * @param n the number of elements, at least 0
+     * @return a new 1-d leaf
+     */
+    public static Tensor arange(int n) {
+        return arange(0, n, 1);
+    }
+
+    /**
+     * The FLOAT64 vector {@code [start, start + step, ...]} of the values below {@code end} (above it for a
+     * negative step), like {@code numpy.arange}.
+     *
+     * @param start the first value
+     * @param end   the bound, excluded
+     * @param step  the difference between neighbours, not 0
+     * @return a new 1-d leaf
+     */
+    public static Tensor arange(double start, double end, double step) {
+        if (step == 0 || Double.isNaN(step) || Double.isNaN(start) || Double.isNaN(end)) {
+            throw new IllegalArgumentException("arange: step must be a non-zero number, got start " + start
+                    + ", end " + end + ", step " + step);
+        }
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = start + i * step;
+        }
+        return wrap(values, new int[] {n});
+    }
+
+    /**
+     * The FLOAT64 {@code n x n} identity matrix.
+     *
+     * @param n the size
+     * @return a new leaf
+     */
+    public static Tensor eye(int n) {
+        int[] s = Shapes.checked("eye", new int[] {n, n});
+        double[] values = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            values[i * n + i] = 1;
+        }
+        return wrap(values, s);
+    }
+
+    /**
+     * FLOAT64 values drawn uniformly from {@code [0, 1)} with {@code random}, so a seeded generator gives
+     * the same tensor on every run.
+     *
+     * @param random the source of randomness
+     * @param shape  the extents
+     * @return a new leaf
+     */
+    public static Tensor rand(Random random, int... shape) {
+        return rand(random, DType.FLOAT64, shape);
+    }
+
+    /**
+     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}.
+     *
+     * @param random the source of randomness
+     * @param dtype  the element type
+     * @param shape  the extents
+     * @return a new leaf
+     */
+    public static Tensor rand(Random random, DType dtype, int... shape) {
+        int[] s = Shapes.checked("rand", shape);
+        return wrap(Kernels.random(random, false, dtype == DType.FLOAT64, Shape.size(s)), s);
+    }
+
+    /**
+     * FLOAT64 values drawn from the standard normal distribution with {@code random}.
+     *
+     * @param random the source of randomness
+     * @param shape  the extents
+     * @return a new leaf
+     */
+    public static Tensor randn(Random random, int... shape) {
+        return randn(random, DType.FLOAT64, shape);
+    }
+
+    /**
+     * Values of the given dtype drawn from the standard normal distribution with {@code random}.
+     *
+     * @param random the source of randomness
+     * @param dtype  the element type
+     * @param shape  the extents
+     * @return a new leaf
+     */
+    public static Tensor randn(Random random, DType dtype, int... shape) {
+        int[] s = Shapes.checked("randn", shape);
+        return wrap(Kernels.random(random, true, dtype == DType.FLOAT64, Shape.size(s)), s);
+    }
+
+    /**
+     * Zeros of the shape and dtype of {@code t}.
+     *
+     * @param t the template
+     * @return a new leaf
+     */
+    public static Tensor zerosLike(Tensor t) {
+        return full(t.dtype, 0, t.shape);
+    }
+
+    /**
+     * Ones of the shape and dtype of {@code t}.
+     *
+     * @param t the template
+     * @return a new leaf
+     */
+    public static Tensor onesLike(Tensor t) {
+        return full(t.dtype, 1, t.shape);
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    /** @return a copy of the extents, e.g. {@code {2, 3}}; empty for a 0-d tensor */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** The shape itself, for the package: never handed out, never modified. */
+    int[] shapeRef() {
+        return shape;
+    }
+
+    /** @return the number of axes; 0 for a scalar */
+    public int dim() {
+        return shape.length;
+    }
+
+    /** @return the number of elements */
+    public int numel() {
+        return Kernels.length(storage.array);
+    }
+
+    /** @return the element type */
+    public DType dtype() {
+        return dtype;
+    }
+
+    /**
+     * The value of a single-element tensor, such as a loss.
+     *
+     * @return the value, widened to double
+     * @throws IllegalStateException when the tensor has more than one element
+     */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalStateException("item: only a tensor with exactly one element has an item, but this one"
+                    + " has shape " + Shapes.format(shape) + " (" + numel() + " elements); use get(...) or toDoubleArray()");
+        }
+        return Kernels.get(storage.array, 0);
+    }
+
+    /**
+     * One element, by its index on every axis.
+     *
+     * @param index one index per axis, each in {@code [0, extent)}
+     * @return the value, widened to double
+     * @throws IndexOutOfBoundsException when the index does not address an element
+     */
+    public double get(int... index) {
+        if (index.length != shape.length) {
+            throw new IndexOutOfBoundsException("get: " + index.length + " indices for a tensor of shape "
+                    + Shapes.format(shape) + "; give one index per axis");
+        }
+        int flat = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (index[d] < 0 || index[d] >= shape[d]) {
+                throw new IndexOutOfBoundsException("get: index " + java.util.Arrays.toString(index)
+                        + " is out of bounds for shape " + Shapes.format(shape) + " at axis " + d);
+            }
+            flat = flat * shape[d] + index[d];
+        }
+        return Kernels.get(storage.array, flat);
+    }
+
+    /** @return the values in row-major order, as a new array (float32 values widened exactly) */
+    public double[] toDoubleArray() {
+        return Kernels.toDoubles(storage.array);
+    }
+
+    /** @return the values in row-major order, as a new array (float64 values rounded to nearest) */
+    public float[] toFloatArray() {
+        return Kernels.toFloats(storage.array);
+    }
+
+    /**
+     * This tensor converted to {@code dtype}; differentiable (the gradient is converted back). Returns
+     * {@code this} when the dtype already matches.
+     *
+     * @param dtype the target element type
+     * @return the converted tensor
+     */
+    public Tensor to(DType dtype) {
+        return MovementOps.to(this, dtype);
+    }
+
+    /** A dense copy that shares nothing with this tensor; recorded as an identity op. */
+    Tensor copy() {
+        return MovementOps.copy(this);
+    }
+
+    // ---------------------------------------------------------------- element-wise ops
+
+    /**
+     * {@code this + other}, broadcast. Backward: {@code dL/da = g}, {@code dL/db = g}, each summed over the
+     * axes it was broadcast along.
+     *
+     * @param other the right operand
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast or the dtypes differ
+     */
+    public Tensor add(Tensor other) {
+        return ElementwiseOps.add(this, other);
+    }
+
+    /**
+     * {@code this + value}. Backward: {@code dL/da = g}.
+     *
+     * @param value the constant to add
+     * @return a new tensor
+     */
+    public Tensor add(double value) {
+        return ElementwiseOps.add(this, constant(value));
+    }
+
+    /**
+     * {@code this - other}, broadcast. Backward: {@code dL/da = g}, {@code dL/db = -g}.
+     *
+     * @param other the right operand
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast or the dtypes differ
+     */
+    public Tensor sub(Tensor other) {
+        return ElementwiseOps.sub(this, other);
+    }
+
+    /**
+     * {@code this - value}. Backward: {@code dL/da = g}.
+     *
+     * @param value the constant to subtract
+     * @return a new tensor
+     */
+    public Tensor sub(double value) {
+        return ElementwiseOps.sub(this, constant(value));
+    }
+
+    /**
+     * {@code this * other} element-wise, broadcast. Backward: {@code dL/da = g * b}, {@code dL/db = g * a}.
+     *
+     * @param other the right operand
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast or the dtypes differ
+     */
+    public Tensor mul(Tensor other) {
+        return ElementwiseOps.mul(this, other);
+    }
+
+    /**
+     * {@code this * value}. Backward: {@code dL/da = g * value}.
+     *
+     * @param value the factor
+     * @return a new tensor
+     */
+    public Tensor mul(double value) {
+        return ElementwiseOps.mul(this, constant(value));
+    }
+
+    /**
+     * {@code this / other} element-wise, broadcast. Backward: {@code dL/da = g / b},
+     * {@code dL/db = -g * a / b^2}.
+     *
+     * @param other the divisor
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast or the dtypes differ
+     */
+    public Tensor div(Tensor other) {
+        return ElementwiseOps.div(this, other);
+    }
+
+    /**
+     * {@code this / value}. Backward: {@code dL/da = g / value}.
+     *
+     * @param value the divisor
+     * @return a new tensor
+     */
+    public Tensor div(double value) {
+        return ElementwiseOps.div(this, constant(value));
+    }
+
+    /**
+     * {@code -this}. Backward: {@code dL/dx = -g}.
+     *
+     * @return a new tensor
+     */
+    public Tensor neg() {
+        return ElementwiseOps.neg(this);
+    }
+
+    /**
+     * {@code this ^ exponent} element-wise. Backward: {@code dL/dx = g * p * x^(p - 1)} (0 for {@code p = 0}).
+     * A negative base with a non-integer exponent gives NaN, as in {@link Math#pow}.
+     *
+     * @param exponent the power {@code p}
+     * @return a new tensor
+     */
+    public Tensor pow(double exponent) {
+        return ElementwiseOps.pow(this, exponent);
+    }
+
+    /**
+     * {@code e^x}. Backward: {@code dL/dx = g * e^x}.
+     *
+     * @return a new tensor
+     */
+    public Tensor exp() {
+        return ElementwiseOps.exp(this);
+    }
+
+    /**
+     * The natural logarithm; NaN below 0, -infinity at 0. Backward: {@code dL/dx = g / x}.
+     *
+     * @return a new tensor
+     */
+    public Tensor log() {
+        return ElementwiseOps.log(this);
+    }
+
+    /**
+     * The square root; NaN below 0. Backward: {@code dL/dx = g / (2 sqrt(x))}.
+     *
+     * @return a new tensor
+     */
+    public Tensor sqrt() {
+        return ElementwiseOps.sqrt(this);
+    }
+
+    /**
+     * {@code |x|}. Backward: {@code dL/dx = g * sign(x)}, which is 0 at {@code x = 0} (as in PyTorch).
+     *
+     * @return a new tensor
+     */
+    public Tensor abs() {
+        return ElementwiseOps.abs(this);
+    }
+
+    /**
+     * The hyperbolic tangent. Backward: {@code dL/dx = g * (1 - tanh(x)^2)}.
+     *
+     * @return a new tensor
+     */
+    public Tensor tanh() {
+        return ElementwiseOps.tanh(this);
+    }
+
+    /**
+     * The logistic function {@code 1 / (1 + e^-x)}, computed without overflow for large {@code |x|}.
+     * Backward: {@code dL/dx = g * s * (1 - s)} with {@code s = sigmoid(x)}.
+     *
+     * @return a new tensor
+     */
+    public Tensor sigmoid() {
+        return ElementwiseOps.sigmoid(this);
+    }
+
+    /**
+     * {@code max(x, 0)}. Backward: {@code dL/dx = g} where {@code x > 0}, else 0 (0 at {@code x = 0}, as
+     * in PyTorch).
+     *
+     * @return a new tensor
+     */
+    public Tensor relu() {
+        return ElementwiseOps.relu(this);
+    }
+
+    /**
+     * The sign of each element (-1, 0 or 1); a constant for autograd (its derivative is 0 where it exists).
+     *
+     * @return a new tensor that does not require grad
+     */
+    public Tensor sign() {
+        return ElementwiseOps.compute(UnaryOp.SIGN, this, 0);
+    }
+
+    /**
+     * The mask {@code this > other} (1 where true, 0 where false), broadcast; carries no gradient.
+     *
+     * @param other the right operand
+     * @return a mask of the broadcast shape and this tensor's dtype
+     */
+    public Tensor gt(Tensor other) {
+        return ElementwiseOps.compare(BinaryOp.GT, "gt", this, other);
+    }
+
+    /**
+     * The mask {@code this > value}; carries no gradient.
+     *
+     * @param value the threshold
+     * @return a mask of this tensor's shape and dtype
+     */
+    public Tensor gt(double value) {
+        return gt(constant(value));
+    }
+
+    /**
+     * The mask {@code this < other}, broadcast; carries no gradient.
+     *
+     * @param other the right operand
+     * @return a mask of the broadcast shape
+     */
+    public Tensor lt(Tensor other) {
+        return ElementwiseOps.compare(BinaryOp.LT, "lt", this, other);
+    }
+
+    /**
+     * The mask {@code this < value}; carries no gradient.
+     *
+     * @param value the threshold
+     * @return a mask of this tensor's shape
+     */
+    public Tensor lt(double value) {
+        return lt(constant(value));
+    }
+
+    /**
+     * The mask {@code this >= other}, broadcast; carries no gradient.
+     *
+     * @param other the right operand
+     * @return a mask of the broadcast shape
+     */
+    public Tensor ge(Tensor other) {
+        return ElementwiseOps.compare(BinaryOp.GE, "ge", this, other);
+    }
+
+    /**
+     * The mask {@code this >= value}; carries no gradient.
+     *
+     * @param value the threshold
+     * @return a mask of this tensor's shape
+     */
+    public Tensor ge(double value) {
+        return ge(constant(value));
+    }
+
+    /**
+     * The mask {@code this <= other}, broadcast; carries no gradient.
+     *
+     * @param other the right operand
+     * @return a mask of the broadcast shape
+     */
+    public Tensor le(Tensor other) {
+        return ElementwiseOps.compare(BinaryOp.LE, "le", this, other);
+    }
+
+    /**
+     * The mask {@code this <= value}; carries no gradient.
+     *
+     * @param value the threshold
+     * @return a mask of this tensor's shape
+     */
+    public Tensor le(double value) {
+        return le(constant(value));
+    }
+
+    /**
+     * The mask {@code this == other} (exact comparison), broadcast; carries no gradient.
+     *
+     * @param other the right operand
+     * @return a mask of the broadcast shape
+     */
+    public Tensor eq(Tensor other) {
+        return ElementwiseOps.compare(BinaryOp.EQ, "eq", this, other);
+    }
+
+    /**
+     * The mask {@code this == value} (exact comparison); carries no gradient.
+     *
+     * @param value the value to compare with
+     * @return a mask of this tensor's shape
+     */
+    public Tensor eq(double value) {
+        return eq(constant(value));
+    }
+
+    private Tensor constant(double value) {
+        return scalar(value, dtype);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /**
+     * The sum of all elements, a 0-d tensor. Backward: every element receives {@code g}.
+     *
+     * @return a 0-d tensor
+     */
+    public Tensor sum() {
+        return ReduceOps.sum(this, allAxes(), false);
+    }
+
+    /**
+     * The sum along one axis. Backward: {@code g} is repeated along that axis.
+     *
+     * @param axis    the axis to reduce; negative counts from the end
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     * @throws IllegalArgumentException when the axis is out of range
+     */
+    public Tensor sum(int axis, boolean keepDim) {
+        return ReduceOps.sum(this, new int[] {axis}, keepDim);
+    }
+
+    /**
+     * The sum along several axes. Backward: {@code g} is repeated along those axes.
+     *
+     * @param axes    the axes to reduce; negative ones count from the end
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the reduced tensor
+     * @throws IllegalArgumentException when an axis is out of range or repeated
+     */
+    public Tensor sum(int[] axes, boolean keepDim) {
+        return ReduceOps.sum(this, axes, keepDim);
+    }
+
+    /**
+     * The mean of all elements, a 0-d tensor. Backward: every element receives {@code g / n}.
+     *
+     * @return a 0-d tensor
+     */
+    public Tensor mean() {
+        return ReduceOps.mean(this, allAxes(), false);
+    }
+
+    /**
+     * The mean along one axis. Backward: {@code g / n} repeated along that axis.
+     *
+     * @param axis    the axis to reduce; negative counts from the end
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     * @throws IllegalArgumentException when the axis is out of range
+     */
+    public Tensor mean(int axis, boolean keepDim) {
+        return ReduceOps.mean(this, new int[] {axis}, keepDim);
+    }
+
+    /**
+     * The mean along several axes. Backward: {@code g / n} repeated along those axes, {@code n} the
+     * number of elements averaged.
+     *
+     * @param axes    the axes to reduce; negative ones count from the end
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the reduced tensor
+     * @throws IllegalArgumentException when an axis is out of range or repeated
+     */
+    public Tensor mean(int[] axes, boolean keepDim) {
+        return ReduceOps.mean(this, axes, keepDim);
+    }
+
+    private int[] allAxes() {
+        int[] axes = new int[shape.length];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        return axes;
+    }
+
+    // ---------------------------------------------------------------- linear algebra and shape
+
+    /**
+     * The matrix product with NumPy's rules: 1-d by 1-d is the dot product (0-d); a 1-d left operand is a
+     * row vector and a 1-d right operand a column vector, their added axis removed from the result;
+     * operands of rank 3 and more are stacks of matrices whose batch axes broadcast. Backward:
+     * {@code dL/dA = g B^T}, {@code dL/dB = A^T g}, summed over broadcast batch axes.
+     *
+     * @param other the right operand
+     * @return the product
+     * @throws IllegalArgumentException when the inner dimensions differ, the batch axes do not broadcast,
+     *                                  an operand is 0-d, or the dtypes differ
+     */
+    public Tensor matmul(Tensor other) {
+        return LinalgOps.matmul(this, other);
+    }
+
+    /**
+     * The same values in another shape (row-major order is kept); shares storage with this tensor.
+     * Backward: the gradient is reshaped back.
+     *
+     * @param newShape the new extents; one of them may be -1, inferred from the element count
+     * @return the reshaped tensor
+     * @throws IllegalArgumentException when the element count differs or the shape is malformed
+     */
+    public Tensor reshape(int... newShape) {
+        return MovementOps.reshape(this, newShape);
+    }
+
+    /**
+     * The transpose of a 2-d tensor. Backward: the gradient is transposed back.
+     *
+     * @return the transposed matrix
+     * @throws IllegalArgumentException when the tensor is not 2-d
+     */
+    public Tensor transpose() {
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("transpose: transpose() needs a 2-d tensor, got shape "
+                    + Shapes.format(shape) + "; use transpose(axisA, axisB) for other ranks");
+        }
+        return transpose(0, 1);
+    }
+
+    /**
+     * Swaps two axes. Backward: the same axes are swapped back.
+     *
+     * @param axisA an axis; negative counts from the end
+     * @param axisB another axis
+     * @return the tensor with the two axes exchanged
+     * @throws IllegalArgumentException when an axis is out of range
+     */
+    public Tensor transpose(int axisA, int axisB) {
+        int a = Shapes.axis("transpose", axisA, shape);
+        int b = Shapes.axis("transpose", axisB, shape);
+        int[] perm = allAxes();
+        perm[a] = b;
+        perm[b] = a;
+        return permute(perm);
+    }
+
+    /**
+     * Reorders the axes: axis {@code i} of the result is axis {@code order[i]} of this tensor. Backward:
+     * the gradient is permuted by the inverse order.
+     *
+     * @param order a permutation of the axes; negative axes count from the end
+     * @return the permuted tensor
+     * @throws IllegalArgumentException when {@code order} is not a permutation of the axes
+     */
+    public Tensor permute(int... order) {
+        return MovementOps.permute(this, order);
+    }
+
+    /**
+     * Broadcasts to {@code newShape} (NumPy rules: extents of 1 are repeated, new axes are added on the
+     * left). Backward: the gradient is summed back over the repeated axes.
+     *
+     * @param newShape the target shape
+     * @return the expanded tensor
+     * @throws IllegalArgumentException when this shape does not broadcast to {@code newShape}
+     */
+    public Tensor expand(int... newShape) {
+        return MovementOps.expand(this, newShape);
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /**
+     * Marks a leaf as a parameter (or input) whose gradient backward should compute.
+     *
+     * @param requiresGrad whether to record ops on this tensor and accumulate its gradient
+     * @return this tensor, for chaining
+     * @throws IllegalStateException when this tensor was produced by a recorded op (use {@link #detach()})
+     */
+    public Tensor requiresGrad(boolean requiresGrad) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad: this tensor was produced by '" + gradFn.name()
+                    + "' and is part of a graph; only leaves can change requiresGrad. Use detach() to get a leaf.");
+        }
+        this.requiresGrad = requiresGrad;
+        return this;
+    }
+
+    /** @return whether ops on this tensor are recorded and its gradient is computed */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /**
+     * The gradient accumulated by backward: for a leaf that requires grad, or a non-leaf after
+     * {@link #retainGrad()}; {@code null} before any backward and after {@link #zeroGrad()}.
+     *
+     * @return the gradient, of this tensor's shape and dtype, or {@code null}
+     */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Forgets the accumulated gradient ({@link #grad()} becomes {@code null}), as PyTorch's set-to-none. */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /**
+     * Backpropagates from this single-element tensor (a loss): {@code d this / d leaf} is added to the
+     * {@link #grad()} of every leaf that requires grad. Saved tensors are freed afterwards.
+     *
+     * @throws IllegalStateException when this tensor does not require grad, has more than one element, or
+     *                               the graph was already freed by an earlier backward
+     */
+    public void backward() {
+        backward(null, false, false);
+    }
+
+    /**
+     * Backpropagates with the upstream gradient {@code gradient} (of this tensor's shape): leaves receive
+     * the vector-Jacobian product {@code gradient . d this / d leaf}.
+     *
+     * @param gradient the gradient of some scalar with respect to this tensor
+     * @throws IllegalArgumentException when the gradient's shape or dtype differs from this tensor's
+     */
+    public void backward(Tensor gradient) {
+        backward(gradient, false, false);
+    }
+
+    /**
+     * Backpropagation with all options.
+     *
+     * @param gradient    the upstream gradient, or {@code null} for a single-element tensor
+     * @param retainGraph keep the saved tensors so that the graph can be backpropagated again
+     * @param createGraph record the backward pass itself, so that gradients can be differentiated again
+     */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        Engine.run(List.of(this), gradient == null ? null : java.util.Collections.singletonList(gradient),
+                retainGraph, createGraph, null, false);
+    }
+
+    /**
+     * A tensor with the same values (shared storage) that is cut from the graph: a leaf that does not
+     * require grad. Use it to stop gradients or to start a new graph from a computed value.
+     *
+     * @return the detached tensor
+     */
+    public Tensor detach() {
+        return new Tensor(storage, shape);
+    }
+
+    /** @return whether this tensor was created by the user rather than by a recorded op */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /**
+     * Asks backward to keep this non-leaf tensor's gradient in {@link #grad()} (leaves keep theirs anyway).
+     *
+     * @return this tensor, for chaining
+     */
+    public Tensor retainGrad() {
+        if (gradFn != null) {
+            gradFn.retainedOutput = this;
+        }
+        return this;
+    }
+
+    /**
+     * The backward node of the op that produced this tensor, for inspecting the graph.
+     *
+     * @return the node, or {@code null} for a leaf
+     */
+    public GradFn gradFn() {
+        return gradFn;
+    }
+
+    /** Where a gradient for this tensor must go: its op's node, its accumulator, or nowhere. */
+    Node gradEdge() {
+        if (gradFn != null) {
+            return gradFn;
+        }
+        if (!requiresGrad) {
+            return null;
+        }
+        synchronized (this) {
+            if (accumulator == null) {
+                accumulator = new AccumulateGrad(this);
+            }
+            return accumulator;
+        }
+    }
+
+    /** Whether an op on these inputs must be recorded: grad mode is on and some input requires grad. */
+    static boolean recording(Tensor a) {
+        return a.requiresGrad && GradMode.isEnabled();
+    }
+
+    /** Whether an op on these inputs must be recorded: grad mode is on and some input requires grad. */
+    static boolean recording(Tensor a, Tensor b) {
+        return (a.requiresGrad || b.requiresGrad) && GradMode.isEnabled();
+    }
+
+    /** Makes {@code node} this tensor's producer; returns this. */
+    Tensor recordedBy(Node node) {
+        this.gradFn = node;
+        this.requiresGrad = true;
+        return this;
+    }
+
+    /**
+     * Shape, dtype, the producing op and the values, truncated like NumPy beyond 1000 elements.
+     *
+     * @return a multi-line description
+     */
+    @Override
+    public String toString() {
+        return TensorFormatter.format(this);
+    }
+}

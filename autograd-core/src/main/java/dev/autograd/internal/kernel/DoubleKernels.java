@@ -1,0 +1,226 @@
+package dev.autograd.internal.kernel;
+
+import java.util.stream.IntStream;
+
+/**
+ * The float64 loops of the engine. This file is the single source of every loop: the build generates
+ * {@code FloatKernels} from it by replacing the element type (see autograd-core's pom.xml), so a loop is
+ * written, reviewed and fixed once. Keep it generation-safe: no floating-point literals with a decimal
+ * point, and cast every {@code Math} result with {@code (double)}.
+ *
+ * <p>All arrays are dense and row-major. Broadcasting is expressed by strides: a stride of 0 repeats an
+ * element along that axis. Callers ({@link Kernels}) validate shapes; these loops trust them.
+ */
+public final class DoubleKernels {
+
+    /** Below this many multiply-adds a matmul stays on the calling thread: forking would cost more. */
+    private static final long PARALLEL_MATMUL_WORK = 1L << 18;
+    /** Rows of {@code b} kept hot in cache while a block of {@code c} rows is updated. */
+    private static final int K_BLOCK = 128;
+
+    private DoubleKernels() {
+    }
+
+    /** {@code out[i] = op(x[i])} for {@code i < n}; {@code p} is the exponent of {@code POW}. */
+    public static void unary(UnaryOp op, double[] x, double[] out, int n, double p) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) out[i] = -x[i]; }
+            case EXP -> { for (int i = 0; i < n; i++) out[i] = (double) Math.exp(x[i]); }
+            case LOG -> { for (int i = 0; i < n; i++) out[i] = (double) Math.log(x[i]); }
+            case SQRT -> { for (int i = 0; i < n; i++) out[i] = (double) Math.sqrt(x[i]); }
+            case ABS -> { for (int i = 0; i < n; i++) out[i] = Math.abs(x[i]); }
+            case SIGN -> { for (int i = 0; i < n; i++) out[i] = Math.signum(x[i]); }
+            case TANH -> { for (int i = 0; i < n; i++) out[i] = (double) Math.tanh(x[i]); }
+            case SIGMOID -> { for (int i = 0; i < n; i++) out[i] = sigmoid(x[i]); }
+            case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 || x[i] != x[i] ? x[i] : 0; }
+            case POW -> { for (int i = 0; i < n; i++) out[i] = (double) Math.pow(x[i], p); }
+            case SIN -> { for (int i = 0; i < n; i++) out[i] = (double) Math.sin(x[i]); }
+            case COS -> { for (int i = 0; i < n; i++) out[i] = (double) Math.cos(x[i]); }
+            case LOG1P -> { for (int i = 0; i < n; i++) out[i] = (double) Math.log1p(x[i]); }
+            case EXPM1 -> { for (int i = 0; i < n; i++) out[i] = (double) Math.expm1(x[i]); }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) out[i] = 1 / x[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = x[i] * x[i]; }
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    // Split by sign so that exp never overflows: both branches stay in [0, 1].
+    private static double sigmoid(double v) {
+        if (v >= 0) {
+            return (double) (1 / (1 + Math.exp(-v)));
+        }
+        double e = (double) Math.exp(v);
+        return e / (1 + e);
+    }
+
+    /**
+     * {@code out = op(a, b)} over an output of shape {@code shape}; {@code aStrides}/{@code bStrides} give,
+     * per output axis, the step in {@code a}/{@code b} (0 where that operand is broadcast).
+     */
+    public static void binary(BinaryOp op, double[] a, int[] aStrides, double[] b, int[] bStrides,
+                              double[] out, int[] shape) {
+        int rank = shape.length;
+        if (rank == 0) {
+            binaryRow(op, a, 0, 0, b, 0, 0, out, 0, 1);
+            return;
+        }
+        int inner = shape[rank - 1];
+        int innerA = aStrides[rank - 1];
+        int innerB = bStrides[rank - 1];
+        int total = out.length;
+        if (inner == 0 || total == 0) {
+            return;
+        }
+        int[] counter = new int[rank];
+        int ia = 0;
+        int ib = 0;
+        for (int o = 0; o < total; o += inner) {
+            binaryRow(op, a, ia, innerA, b, ib, innerB, out, o, inner);
+            for (int d = rank - 2; d >= 0; d--) {
+                ia += aStrides[d];
+                ib += bStrides[d];
+                if (++counter[d] < shape[d]) {
+                    break;
+                }
+                ia -= aStrides[d] * shape[d];
+                ib -= bStrides[d] * shape[d];
+                counter[d] = 0;
+            }
+        }
+    }
+
+    private static void binaryRow(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb,
+                                  double[] out, int o, int n) {
+        switch (op) {
+            case ADD -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] + b[ib + j * sb]; }
+            case SUB -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] - b[ib + j * sb]; }
+            case MUL -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb]; }
+            case DIV -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] / b[ib + j * sb]; }
+            case POW -> { for (int j = 0; j < n; j++) out[o + j] = (double) Math.pow(a[ia + j * sa], b[ib + j * sb]); }
+            case MAX -> { for (int j = 0; j < n; j++) out[o + j] = Math.max(a[ia + j * sa], b[ib + j * sb]); }
+            case MIN -> { for (int j = 0; j < n; j++) out[o + j] = Math.min(a[ia + j * sa], b[ib + j * sb]); }
+            case GT -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] > b[ib + j * sb] ? 1 : 0; }
+            case LT -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] < b[ib + j * sb] ? 1 : 0; }
+            case GE -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] >= b[ib + j * sb] ? 1 : 0; }
+            case LE -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] <= b[ib + j * sb] ? 1 : 0; }
+            case EQ -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] == b[ib + j * sb] ? 1 : 0; }
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    /**
+     * Adds every element of {@code x} (of shape {@code shape}) into {@code out}; {@code outStrides} gives
+     * per input axis the step in {@code out}, 0 on the axes being reduced. {@code out} must start zeroed.
+     */
+    public static void sumInto(double[] x, int[] shape, int[] outStrides, double[] out) {
+        int rank = shape.length;
+        int total = x.length;
+        if (rank == 0) {
+            out[0] += x[0];
+            return;
+        }
+        int inner = shape[rank - 1];
+        if (inner == 0 || total == 0) {
+            return;
+        }
+        int innerOut = outStrides[rank - 1];
+        int[] counter = new int[rank];
+        int io = 0;
+        for (int i = 0; i < total; i += inner) {
+            if (innerOut == 0) {
+                double acc = 0;
+                for (int j = 0; j < inner; j++) {
+                    acc += x[i + j];
+                }
+                out[io] += acc;
+            } else {
+                for (int j = 0; j < inner; j++) {
+                    out[io + j * innerOut] += x[i + j];
+                }
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                io += outStrides[d];
+                if (++counter[d] < shape[d]) {
+                    break;
+                }
+                io -= outStrides[d] * shape[d];
+                counter[d] = 0;
+            }
+        }
+    }
+
+    /** Copies the strided view {@code (src, offset, srcStrides, shape)} into the dense {@code dst}. */
+    public static void stridedCopy(double[] src, int offset, int[] srcStrides, double[] dst, int[] shape) {
+        int rank = shape.length;
+        int total = dst.length;
+        if (rank == 0) {
+            dst[0] = src[offset];
+            return;
+        }
+        int inner = shape[rank - 1];
+        if (inner == 0 || total == 0) {
+            return;
+        }
+        int innerStride = srcStrides[rank - 1];
+        int[] counter = new int[rank];
+        int is = offset;
+        for (int o = 0; o < total; o += inner) {
+            for (int j = 0; j < inner; j++) {
+                dst[o + j] = src[is + j * innerStride];
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                is += srcStrides[d];
+                if (++counter[d] < shape[d]) {
+                    break;
+                }
+                is -= srcStrides[d] * shape[d];
+                counter[d] = 0;
+            }
+        }
+    }
+
+    /**
+     * Batched {@code c[b] = a[b] @ b[b]} with {@code a[b]} an {@code m x k} matrix at {@code aOffsets[b]},
+     * {@code b[b]} a {@code k x n} matrix at {@code bOffsets[b]} and {@code c} dense and zeroed.
+     * Rows are spread over the common fork-join pool when the work is large enough.
+     */
+    public static void matmul(double[] a, int[] aOffsets, double[] b, int[] bOffsets, double[] c,
+                              int m, int k, int n) {
+        int batches = aOffsets.length;
+        long work = (long) batches * m * k * n;
+        if (work < PARALLEL_MATMUL_WORK || batches * m < 2) {
+            for (int t = 0; t < batches; t++) {
+                matmulRows(a, aOffsets[t], b, bOffsets[t], c, t * m * n, 0, m, k, n);
+            }
+            return;
+        }
+        int rowsPerTask = Math.max(1, (int) Math.min(m, PARALLEL_MATMUL_WORK / Math.max(1L, (long) k * n)));
+        int blocksPerBatch = (m + rowsPerTask - 1) / rowsPerTask;
+        IntStream.range(0, batches * blocksPerBatch).parallel().forEach(task -> {
+            int t = task / blocksPerBatch;
+            int rowStart = (task % blocksPerBatch) * rowsPerTask;
+            int rowEnd = Math.min(m, rowStart + rowsPerTask);
+            matmulRows(a, aOffsets[t], b, bOffsets[t], c, t * m * n, rowStart, rowEnd, k, n);
+        });
+    }
+
+    // i-k-j order: the inner loop streams one row of b and one row of c, which the JIT vectorises;
+    // k is blocked so that the rows of b in use stay in cache across the rows of c.
+    private static void matmulRows(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                                   int rowStart, int rowEnd, int k, int n) {
+        for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
+            int p1 = Math.min(k, p0 + K_BLOCK);
+            for (int i = rowStart; i < rowEnd; i++) {
+                int ci = cOff + i * n;
+                int ai = aOff + i * k;
+                for (int p = p0; p < p1; p++) {
+                    double aip = a[ai + p];
+                    int bp = bOff + p * n;
+                    for (int j = 0; j < n; j++) {
+                        c[ci + j] += aip * b[bp + j];
+                    }
+                }
+            }
+        }
+    }
+}

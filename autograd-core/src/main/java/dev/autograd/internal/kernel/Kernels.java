@@ -1,0 +1,185 @@
+package dev.autograd.internal.kernel;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * The entry point of the kernel layer: picks the float64 or float32 loops by the array type (once per
+ * call, never per element) and simplifies strided iteration spaces before handing them over.
+ *
+ * <p>Arrays are passed as {@code Object} holding either a {@code double[]} or a {@code float[]}; all arrays
+ * of one call have the same element type (the ops layer checks dtypes before calling).
+ */
+public final class Kernels {
+
+    private Kernels() {
+    }
+
+    /** A new zeroed array of {@code n} elements of the same element type as {@code like}. */
+    public static Object newArray(Object like, int n) {
+        return like instanceof double[] ? new double[n] : new float[n];
+    }
+
+    /** A new zeroed array of {@code n} elements, float64 or float32. */
+    public static Object newArray(boolean float64, int n) {
+        return float64 ? new double[n] : new float[n];
+    }
+
+    /** Number of elements of a {@code double[]} or {@code float[]}. */
+    public static int length(Object array) {
+        return array instanceof double[] d ? d.length : ((float[]) array).length;
+    }
+
+    /** Element {@code i} widened to double. */
+    public static double get(Object array, int i) {
+        return array instanceof double[] d ? d[i] : ((float[]) array)[i];
+    }
+
+    /** A copy of the array converted to float64 (or a plain copy when it already is). */
+    public static double[] toDoubles(Object array) {
+        if (array instanceof double[] d) {
+            return d.clone();
+        }
+        float[] f = (float[]) array;
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = f[i];
+        }
+        return out;
+    }
+
+    /** A copy of the array converted to float32 (rounding to nearest), or a plain copy. */
+    public static float[] toFloats(Object array) {
+        if (array instanceof float[] f) {
+            return f.clone();
+        }
+        double[] d = (double[]) array;
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (float) d[i];
+        }
+        return out;
+    }
+
+    /** A new array of the requested element type holding the values of {@code array}. */
+    public static Object convert(Object array, boolean float64) {
+        return float64 ? toDoubles(array) : toFloats(array);
+    }
+
+    /** A new array of {@code n} copies of {@code value}. */
+    public static Object filled(boolean float64, int n, double value) {
+        if (float64) {
+            double[] d = new double[n];
+            Arrays.fill(d, value);
+            return d;
+        }
+        float[] f = new float[n];
+        Arrays.fill(f, (float) value);
+        return f;
+    }
+
+    /** {@code n} draws from U[0, 1) or N(0, 1), drawn in float64 so both dtypes see the same stream. */
+    public static Object random(Random random, boolean gaussian, boolean float64, int n) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = gaussian ? random.nextGaussian() : random.nextDouble();
+        }
+        return float64 ? d : toFloats(d);
+    }
+
+    /** {@code out[i] = op(x[i])}; {@code p} is the parameter of {@code POW}. */
+    public static void unary(UnaryOp op, Object x, Object out, double p) {
+        if (x instanceof double[] d) {
+            DoubleKernels.unary(op, d, (double[]) out, d.length, p);
+        } else {
+            float[] f = (float[]) x;
+            FloatKernels.unary(op, f, (float[]) out, f.length, (float) p);
+        }
+    }
+
+    /**
+     * {@code out = op(a, b)} with broadcasting: {@code aStrides}/{@code bStrides} are per axis of the
+     * output {@code shape}, 0 where the operand is broadcast.
+     */
+    public static void binary(BinaryOp op, Object a, int[] aStrides, Object b, int[] bStrides, Object out,
+                              int[] shape) {
+        int[][] collapsed = collapse(shape, aStrides, bStrides);
+        int[] s = collapsed[0];
+        if (a instanceof double[] d) {
+            DoubleKernels.binary(op, d, collapsed[1], (double[]) b, collapsed[2], (double[]) out, s);
+        } else {
+            FloatKernels.binary(op, (float[]) a, collapsed[1], (float[]) b, collapsed[2], (float[]) out, s);
+        }
+    }
+
+    /**
+     * Sums {@code x} of shape {@code shape} into a new array of {@code outSize} elements; {@code outStrides}
+     * gives per input axis the step in the output, 0 on reduced axes.
+     */
+    public static Object sum(Object x, int[] shape, int[] outStrides, int outSize) {
+        int[] denseStrides = Shape.strides(shape);
+        int[][] collapsed = collapse(shape, denseStrides, outStrides);
+        Object out = newArray(x, outSize);
+        if (x instanceof double[] d) {
+            DoubleKernels.sumInto(d, collapsed[0], collapsed[2], (double[]) out);
+        } else {
+            FloatKernels.sumInto((float[]) x, collapsed[0], collapsed[2], (float[]) out);
+        }
+        return out;
+    }
+
+    /** A dense copy of the strided view {@code (src, offset, srcStrides, shape)}. */
+    public static Object stridedCopy(Object src, int offset, int[] srcStrides, int[] shape) {
+        int[][] collapsed = collapse(shape, srcStrides, Shape.strides(shape));
+        Object dst = newArray(src, Shape.size(shape));
+        if (src instanceof double[] d) {
+            DoubleKernels.stridedCopy(d, offset, collapsed[1], (double[]) dst, collapsed[0]);
+        } else {
+            FloatKernels.stridedCopy((float[]) src, offset, collapsed[1], (float[]) dst, collapsed[0]);
+        }
+        return dst;
+    }
+
+    /** Batched matrix product into a new array of {@code batches * m * n} elements. */
+    public static Object matmul(Object a, int[] aOffsets, Object b, int[] bOffsets, int m, int k, int n) {
+        Object c = newArray(a, aOffsets.length * m * n);
+        if (a instanceof double[] d) {
+            DoubleKernels.matmul(d, aOffsets, (double[]) b, bOffsets, (double[]) c, m, k, n);
+        } else {
+            FloatKernels.matmul((float[]) a, aOffsets, (float[]) b, bOffsets, (float[]) c, m, k, n);
+        }
+        return c;
+    }
+
+    /**
+     * Merges adjacent axes that both stride patterns walk contiguously, and drops axes of extent 1, so that
+     * the loops see long inner rows: {@code [2, 3, 4] + [2, 3, 4]} becomes one row of 24. Returns
+     * {@code {shape, stridesA, stridesB}}.
+     */
+    static int[][] collapse(int[] shape, int[] sa, int[] sb) {
+        int rank = shape.length;
+        int[] s = new int[rank];
+        int[] a = new int[rank];
+        int[] b = new int[rank];
+        int r = 0;
+        for (int d = 0; d < rank; d++) {
+            if (shape[d] == 1) {
+                continue;
+            }
+            if (r > 0 && a[r - 1] == sa[d] * shape[d] && b[r - 1] == sb[d] * shape[d]) {
+                s[r - 1] *= shape[d];
+                a[r - 1] = sa[d];
+                b[r - 1] = sb[d];
+            } else {
+                s[r] = shape[d];
+                a[r] = sa[d];
+                b[r] = sb[d];
+                r++;
+            }
+        }
+        if (r == 0 && rank > 0) {
+            return new int[][] {{1}, {0}, {0}};
+        }
+        return new int[][] {Arrays.copyOf(s, r), Arrays.copyOf(a, r), Arrays.copyOf(b, r)};
+    }
+}
