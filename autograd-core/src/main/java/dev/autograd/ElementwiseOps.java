@@ -36,10 +36,8 @@ final class ElementwiseOps {
         int[] bs = b.shapeRef();
         if (Arrays.equals(as, bs)) {
             // Same shape, the common case and every scalar op: one flat loop, no stride bookkeeping.
-            int n = a.numel();
-            Object out = Kernels.newArray(a.storage.array, n);
-            int[] unit = {1};
-            Kernels.binary(op, a.storage.array, unit, b.storage.array, unit, out, new int[] {n});
+            Object out = Kernels.newArray(a.storage.array, a.numel());
+            Kernels.binarySameShape(op, a.storage.array, b.storage.array, out);
             return Tensor.wrap(out, as);
         }
         int[] shape = Shapes.broadcast(name, as, bs);

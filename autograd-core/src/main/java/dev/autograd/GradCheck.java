@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the gradients the engine computes against central finite differences, for use in your own
@@ -33,6 +35,7 @@ import java.util.function.Function;
  */
 public final class GradCheck {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GradCheck.class);
     private static final Options DEFAULTS = new Options(1e-6, 1e-5, 1e-3);
 
     private GradCheck() {
@@ -250,7 +253,9 @@ public final class GradCheck {
             reports.add(compare(options, inputIndex, point[inputIndex].shapeRef(), output.shapeRef(),
                     analytic[c], numeric));
         }
-        return new Report(Collections.unmodifiableList(reports), options.eps, options.atol, options.rtol);
+        Report report = new Report(Collections.unmodifiableList(reports), options.eps, options.atol, options.rtol);
+        LOG.debug("{}", report);
+        return report;
     }
 
     /** {@code [input][outputElement][inputElement]}: one backward per output element, one-hot upstream. */

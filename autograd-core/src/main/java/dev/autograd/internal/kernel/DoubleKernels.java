@@ -89,6 +89,11 @@ public final class DoubleKernels {
         }
     }
 
+    /** {@code out[i] = op(a[i], b[i])} for {@code i < n}. */
+    public static void binaryFlat(BinaryOp op, double[] a, double[] b, double[] out, int n) {
+        binaryRow(op, a, 0, 1, b, 0, 1, out, 0, n);
+    }
+
     private static void binaryRow(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb,
                                   double[] out, int o, int n) {
         switch (op) {

@@ -112,6 +112,16 @@ public final class Kernels {
         }
     }
 
+    /** {@code out[i] = op(a[i], b[i])} for operands of one shape: a flat loop, no stride bookkeeping. */
+    public static void binarySameShape(BinaryOp op, Object a, Object b, Object out) {
+        if (a instanceof double[] d) {
+            DoubleKernels.binaryFlat(op, d, (double[]) b, (double[]) out, d.length);
+        } else {
+            float[] f = (float[]) a;
+            FloatKernels.binaryFlat(op, f, (float[]) b, (float[]) out, f.length);
+        }
+    }
+
     /**
      * Sums {@code x} of shape {@code shape} into a new array of {@code outSize} elements; {@code outStrides}
      * gives per input axis the step in the output, 0 on reduced axes.
