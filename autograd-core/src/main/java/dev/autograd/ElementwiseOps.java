@@ -310,4 +310,286 @@ final class ElementwiseOps {
             return grads(g.mul(saved(0).gt(0)));
         }
     }
+    /** {@code sin x}. */
+    static Tensor sin(Tensor x) {
+        Tensor out = compute(UnaryOp.SIN, x, 0);
+        return Tensor.recording(x) ? out.recordedBy(new Sin(x)) : out;
+    }
+
+    /** d(sin x)/dx = cos x. */
+    static final class Sin extends Node {
+        Sin(Tensor x) {
+            super("sin", x);
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return grads(g.mul(saved(0).cos()));
+        }
+    }
+
+    /** {@code cos x}. */
+    static Tensor cos(Tensor x) {
+        Tensor out = compute(UnaryOp.COS, x, 0);
+        return Tensor.recording(x) ? out.recordedBy(new Cos(x)) : out;
+    }
+
+    /** d(cos x)/dx = -sin x. */
+    static final class Cos extends Node {
+        Cos(Tensor x) {
+            super("cos", x);
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return grads(g.mul(saved(0).sin()).neg());
+        }
+    }
+
+    /** {@code ln(1 + x)}, accurate for small x. */
+    static Tensor log1p(Tensor x) {
+        Tensor out = compute(UnaryOp.LOG1P, x, 0);
+        return Tensor.recording(x) ? out.recordedBy(new Log1p(x)) : out;
+    }
+
+    /** d ln(1 + x)/dx = 1 / (1 + x). */
+    static final class Log1p extends Node {
+        Log1p(Tensor x) {
+            super("log1p", x);
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return grads(g.div(saved(0).add(1)));
+        }
+    }
+
+    /** {@code e^x - 1}, accurate for small x. */
+    static Tensor expm1(Tensor x) {
+        Tensor out = compute(UnaryOp.EXPM1, x, 0);
+        return Tensor.recording(x) ? out.recordedBy(new Expm1(x, out)) : out;
+    }
+
+    /** d(e^x - 1)/dx = e^x = out + 1. */
+    static final class Expm1 extends Node {
+        Expm1(Tensor x, Tensor out) {
+            super("expm1", x);
+            save(out);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return grads(g.mul(saved(0).add(1)));
+        }
+    }
+
+    /** {@code erf x}. */
+    static Tensor erf(Tensor x) {
+        Tensor out = compute(UnaryOp.ERF, x, 0);
+        return Tensor.recording(x) ? out.recordedBy(new Erf(x)) : out;
+    }
+
+    /** d erf(x)/dx = 2/sqrt(pi) e^(-x^2). */
+    static final class Erf extends Node {
+        Erf(Tensor x) {
+            super("erf", x);
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor x = saved(0);
+            return grads(g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))));
+        }
+    }
+
+    /**
+     * GELU, {@code x Phi(x)}: exact with erf, or the tanh approximation
+     * {@code x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. Composed from primitives, whose backward rules
+     * give {@code Phi(x) + x phi(x)} (exact) or the derivative of the approximation.
+     */
+    static Tensor gelu(Tensor x, boolean tanhApproximation) {
+        if (tanhApproximation) {
+            Tensor inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+            return x.mul(0.5).mul(inner.tanh().add(1));
+        }
+        return x.mul(0.5).mul(x.mul(1 / Math.sqrt(2)).erf().add(1));
+    }
+
+    /** {@code ln(1 + e^x)}, computed as {@code max(x, 0) + ln(1 + e^-|x|)} so that it never overflows. */
+    static Tensor softplus(Tensor x) {
+        Tensor out = compute(UnaryOp.SOFTPLUS, x, 0);
+        return Tensor.recording(x) ? out.recordedBy(new Softplus(x)) : out;
+    }
+
+    /** d softplus(x)/dx = sigmoid(x). */
+    static final class Softplus extends Node {
+        Softplus(Tensor x) {
+            super("softplus", x);
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return grads(g.mul(saved(0).sigmoid()));
+        }
+    }
+
+    /** {@code x} where {@code x > 0}, else {@code slope * x}. */
+    static Tensor leakyRelu(Tensor x, double slope) {
+        Tensor out = compute(UnaryOp.LEAKY_RELU, x, slope);
+        return Tensor.recording(x) ? out.recordedBy(new LeakyRelu(x, slope)) : out;
+    }
+
+    /** d leakyRelu(x)/dx = 1 where x > 0, else slope (slope at the kink x = 0, as in PyTorch). */
+    static final class LeakyRelu extends Node {
+        private final double slope;
+
+        LeakyRelu(Tensor x, double slope) {
+            super("leakyRelu", x);
+            this.slope = slope;
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor positive = saved(0).gt(0);
+            // mask + slope * (1 - mask): 1 on the positive side, slope elsewhere.
+            return grads(g.mul(positive.mul(1 - slope).add(slope)));
+        }
+    }
+
+    /** {@code min(max(x, min), max)}. */
+    static Tensor clamp(Tensor x, double min, double max) {
+        if (Double.isNaN(min) || Double.isNaN(max) || min > max) {
+            throw new IllegalArgumentException("clamp: need min <= max, got min " + min + " and max " + max);
+        }
+        Tensor low = Tensor.scalar(min, x.dtype());
+        Tensor high = Tensor.scalar(max, x.dtype());
+        Tensor out = compute(BinaryOp.MIN, "clamp", compute(BinaryOp.MAX, "clamp", x, low), high);
+        return Tensor.recording(x) ? out.recordedBy(new Clamp(x, low, high)) : out;
+    }
+
+    /** d clamp(x)/dx = 1 where min <= x <= max (bounds included, as in PyTorch), else 0. */
+    static final class Clamp extends Node {
+        private final Tensor low;
+        private final Tensor high;
+
+        Clamp(Tensor x, Tensor low, Tensor high) {
+            super("clamp", x);
+            this.low = low;
+            this.high = high;
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor x = saved(0);
+            return grads(g.mul(x.ge(low).mul(x.le(high))));
+        }
+    }
+
+    /** The element-wise larger of {@code a} and {@code b}, broadcast. */
+    static Tensor maximum(Tensor a, Tensor b) {
+        Tensor out = compute(BinaryOp.MAX, "maximum", a, b);
+        return Tensor.recording(a, b) ? out.recordedBy(new Extremum("maximum", a, b)) : out;
+    }
+
+    /** The element-wise smaller of {@code a} and {@code b}, broadcast. */
+    static Tensor minimum(Tensor a, Tensor b) {
+        Tensor out = compute(BinaryOp.MIN, "minimum", a, b);
+        return Tensor.recording(a, b) ? out.recordedBy(new Extremum("minimum", a, b)) : out;
+    }
+
+    /**
+     * d maximum(a, b)/da = 1 where a is selected, 0 where b is, 1/2 on ties (as in PyTorch); likewise for
+     * b, and for minimum.
+     */
+    static final class Extremum extends Node {
+        Extremum(String name, Tensor a, Tensor b) {
+            super(name, a, b);
+            save(a, b);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor a = saved(0);
+            Tensor b = saved(1);
+            Tensor aWins = name().equals("maximum") ? a.gt(b) : a.lt(b);
+            Tensor tie = a.eq(b).mul(0.5);
+            Tensor aShare = aWins.add(tie);
+            return grads(needsGrad(0) ? g.mul(aShare) : null, needsGrad(1) ? g.mul(aShare.neg().add(1)) : null);
+        }
+    }
+
+    /** {@code a ^ b} element-wise, broadcast. */
+    static Tensor pow(Tensor a, Tensor b) {
+        Tensor out = compute(BinaryOp.POW, "pow", a, b);
+        return Tensor.recording(a, b) ? out.recordedBy(new PowTensor(a, b, out)) : out;
+    }
+
+    /**
+     * d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a, taken as 0 where a = 0 (the limit for b > 0, as in
+     * PyTorch) so that a zero base does not poison the exponent's gradient with NaN.
+     */
+    static final class PowTensor extends Node {
+        PowTensor(Tensor a, Tensor b, Tensor out) {
+            super("pow", a, b);
+            save(a, b, out);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor a = saved(0);
+            Tensor b = saved(1);
+            Tensor ga = needsGrad(0) ? g.mul(b).mul(a.pow(b.sub(1))) : null;
+            Tensor gb = null;
+            if (needsGrad(1)) {
+                Tensor zero = a.eq(0);
+                Tensor safeA = Tensor.where(zero, Tensor.onesLike(a), a);
+                gb = g.mul(Tensor.where(zero, Tensor.zerosLike(saved(2)), saved(2).mul(safeA.log())));
+            }
+            return grads(ga, gb);
+        }
+    }
+
+    /** {@code mask != 0 ? a : b}, all three broadcast together. */
+    static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype() || mask.dtype() != a.dtype()) {
+            throw new IllegalArgumentException("where: dtypes differ: mask " + mask.dtype() + ", a " + a.dtype()
+                    + ", b " + b.dtype() + "; convert with to(DType) first");
+        }
+        int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", mask.shapeRef(), a.shapeRef()), b.shapeRef());
+        Tensor m = expandedValues(mask, shape);
+        Object out = Kernels.where(m.storage.array, expandedValues(a, shape).storage.array,
+                expandedValues(b, shape).storage.array);
+        Tensor result = Tensor.wrap(out, shape);
+        return Tensor.recording(a, b) ? result.recordedBy(new Where(m, a, b)) : result;
+    }
+
+    private static Tensor expandedValues(Tensor t, int[] shape) {
+        try (var scope = Autograd.noGrad()) {
+            return t.expand(shape);
+        }
+    }
+
+    /** d where(m, a, b)/da = m, d/db = 1 - m; the mask gets no gradient. */
+    static final class Where extends Node {
+        private final Tensor mask;
+
+        Where(Tensor mask, Tensor a, Tensor b) {
+            super("where", a, b);
+            this.mask = mask;
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor zeros = Tensor.zerosLike(g);
+            return grads(needsGrad(0) ? Tensor.where(mask, g, zeros) : null,
+                    needsGrad(1) ? Tensor.where(mask, zeros, g) : null);
+        }
+    }
 }

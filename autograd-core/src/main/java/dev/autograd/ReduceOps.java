@@ -1,6 +1,7 @@
 package dev.autograd;
 
 import dev.autograd.internal.kernel.Kernels;
+import dev.autograd.internal.kernel.ReduceOp;
 import dev.autograd.internal.kernel.Shape;
 
 /** Reductions over axes, and {@link #sumTo}, the engine's un-broadcasting step. */
@@ -24,7 +25,7 @@ final class ReduceOps {
         for (int d = 0; d < shape.length; d++) {
             outStrides[d] = reduced[d] ? 0 : keptStrides[d];
         }
-        Object out = Kernels.sum(x.storage.array, shape, outStrides, Shape.size(keptShape));
+        Object out = Kernels.reduce(ReduceOp.SUM, x.storage.array, shape, outStrides, Shape.size(keptShape));
         int[] outShape = keptShape;
         if (!keepDim) {
             outShape = new int[outRank];
@@ -87,5 +88,159 @@ final class ReduceOps {
         }
         Tensor summed = n == 0 ? g : sum(g, java.util.Arrays.copyOf(axes, n), true);
         return summed.reshape(shape);
+    }
+    /** The largest ({@code op = MAX}) or smallest element over {@code axes}. */
+    static Tensor extreme(ReduceOp op, Tensor x, int[] axes, boolean keepDim) {
+        String name = op == ReduceOp.MAX ? "max" : "min";
+        int[] shape = x.shapeRef();
+        boolean[] reduced = Shapes.axesMask(name, axes, shape);
+        int[] keptShape = keptShape(shape, reduced);
+        for (int d = 0; d < shape.length; d++) {
+            if (reduced[d] && shape[d] == 0) {
+                throw new IllegalArgumentException(name + ": cannot reduce axis " + d + " of shape "
+                        + Shapes.format(shape) + " because it is empty; the " + name + " of nothing is undefined");
+            }
+        }
+        int[] keptStrides = Shape.strides(keptShape);
+        int[] outStrides = new int[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            outStrides[d] = reduced[d] ? 0 : keptStrides[d];
+        }
+        Tensor kept = Tensor.wrap(Kernels.reduce(op, x.storage.array, shape, outStrides, Shape.size(keptShape)),
+                keptShape);
+        Tensor result = keepDim ? kept : Tensor.wrap(kept.storage.array, droppedShape(shape, reduced));
+        return Tensor.recording(x) ? result.recordedBy(new Extreme(name, x, kept, reduced)) : result;
+    }
+
+    /**
+     * d max(x)/dx_i = 1 / k where x_i is one of the k elements equal to the maximum, else 0: on ties the
+     * gradient is shared evenly (as PyTorch's amax does), so the sum of the gradient is always g.
+     */
+    static final class Extreme extends Node {
+        private final Tensor kept;
+        private final int[] reducedAxes;
+
+        Extreme(String name, Tensor x, Tensor kept, boolean[] reduced) {
+            super(name, x);
+            this.kept = kept;
+            this.reducedAxes = axesOf(reduced);
+            save(x);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor selected = saved(0).eq(kept);
+            Tensor share = selected.div(selected.sum(reducedAxes, true));
+            return grads(g.reshape(kept.shapeRef()).mul(share));
+        }
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} over {@code axes}, computed as {@code m + log(sum(exp(x - m)))} with m the
+     * (constant) maximum so that nothing overflows; its gradient is the softmax of x.
+     */
+    static Tensor logSumExp(Tensor x, int[] axes, boolean keepDim) {
+        boolean[] reduced = Shapes.axesMask("logSumExp", axes, x.shapeRef());
+        Tensor m;
+        try (var scope = Autograd.noGrad()) {
+            m = x.max(axes, true);
+            // An all -infinity slice has max -infinity; shifting by 0 instead keeps x - m free of NaN.
+            m = Tensor.where(m.abs().lt(Double.POSITIVE_INFINITY), m, Tensor.zerosLike(m));
+        }
+        Tensor out = x.sub(m).exp().sum(axes, true).log().add(m);
+        return keepDim ? out : out.reshape(droppedShape(x.shapeRef(), reduced));
+    }
+
+    /**
+     * The variance over {@code axes}: {@code sum((x - mean)^2) / (n - correction)}; correction 1 gives the
+     * unbiased estimate, 0 the population variance. Composed from primitives.
+     */
+    static Tensor var(Tensor x, int[] axes, boolean keepDim, int correction) {
+        boolean[] reduced = Shapes.axesMask("var", axes, x.shapeRef());
+        long n = 1;
+        for (int d = 0; d < reduced.length; d++) {
+            n *= reduced[d] ? x.shapeRef()[d] : 1;
+        }
+        if (correction < 0 || correction >= n) {
+            throw new IllegalArgumentException("var: correction " + correction + " must be >= 0 and below the "
+                    + n + " elements reduced over (shape " + Shapes.format(x.shapeRef()) + ", axes "
+                    + java.util.Arrays.toString(axes) + ")");
+        }
+        Tensor centered = x.sub(x.mean(axes, true));
+        return centered.mul(centered).sum(axes, keepDim).div(n - correction);
+    }
+
+    /** The index of the largest ({@code max}) or smallest element over {@code axes}, flattened over them. */
+    static Tensor argExtreme(Tensor x, int[] axes, boolean keepDim, boolean max) {
+        String name = max ? "argmax" : "argmin";
+        int[] shape = x.shapeRef();
+        boolean[] reduced = Shapes.axesMask(name, axes, shape);
+        int rank = shape.length;
+        int[] order = new int[rank];
+        int o = 0;
+        int outer = 1;
+        int extent = 1;
+        for (int d = 0; d < rank; d++) {
+            if (!reduced[d]) {
+                order[o++] = d;
+                outer *= shape[d];
+            }
+        }
+        for (int d = 0; d < rank; d++) {
+            if (reduced[d]) {
+                order[o++] = d;
+                extent *= shape[d];
+            }
+        }
+        if (extent == 0) {
+            throw new IllegalArgumentException(name + ": cannot reduce over an empty axis of shape " + Shapes.format(shape));
+        }
+        Tensor moved;
+        try (var scope = Autograd.noGrad()) {
+            moved = x.permute(order);
+        }
+        int[] positions = Kernels.argReduce(moved.storage.array, outer, extent, 1, max);
+        double[] values = new double[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            values[i] = positions[i];
+        }
+        int[] outShape = keepDim ? keptShape(shape, reduced) : droppedShape(shape, reduced);
+        return Tensor.wrap(Kernels.convert(values, x.dtype() == DType.FLOAT64), outShape);
+    }
+
+    static int[] keptShape(int[] shape, boolean[] reduced) {
+        int[] kept = new int[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            kept[d] = reduced[d] ? 1 : shape[d];
+        }
+        return kept;
+    }
+
+    static int[] droppedShape(int[] shape, boolean[] reduced) {
+        int n = 0;
+        for (boolean r : reduced) {
+            n += r ? 0 : 1;
+        }
+        int[] out = new int[n];
+        for (int d = 0, o = 0; d < shape.length; d++) {
+            if (!reduced[d]) {
+                out[o++] = shape[d];
+            }
+        }
+        return out;
+    }
+
+    static int[] axesOf(boolean[] mask) {
+        int n = 0;
+        for (boolean m : mask) {
+            n += m ? 1 : 0;
+        }
+        int[] axes = new int[n];
+        for (int d = 0, o = 0; d < mask.length; d++) {
+            if (mask[d]) {
+                axes[o++] = d;
+            }
+        }
+        return axes;
     }
 }

@@ -662,6 +662,182 @@ public final class Tensor {
         return eq(constant(value));
     }
 
+    /**
+     * {@code sin x}. Backward: {@code dL/dx = g cos x}.
+     *
+     * @return a new tensor
+     */
+    public Tensor sin() {
+        return ElementwiseOps.sin(this);
+    }
+
+    /**
+     * {@code cos x}. Backward: {@code dL/dx = -g sin x}.
+     *
+     * @return a new tensor
+     */
+    public Tensor cos() {
+        return ElementwiseOps.cos(this);
+    }
+
+    /**
+     * {@code ln(1 + x)}, accurate where x is tiny. Backward: {@code dL/dx = g / (1 + x)}.
+     *
+     * @return a new tensor
+     */
+    public Tensor log1p() {
+        return ElementwiseOps.log1p(this);
+    }
+
+    /**
+     * {@code e^x - 1}, accurate where x is tiny. Backward: {@code dL/dx = g e^x}.
+     *
+     * @return a new tensor
+     */
+    public Tensor expm1() {
+        return ElementwiseOps.expm1(this);
+    }
+
+    /**
+     * {@code 1 / x}. Backward: {@code dL/dx = -g / x^2}.
+     *
+     * @return a new tensor
+     */
+    public Tensor reciprocal() {
+        return pow(-1);
+    }
+
+    /**
+     * The error function {@code erf x = 2/sqrt(pi) int_0^x e^(-t^2) dt}. Backward:
+     * {@code dL/dx = g 2/sqrt(pi) e^(-x^2)}.
+     *
+     * @return a new tensor
+     */
+    public Tensor erf() {
+        return ElementwiseOps.erf(this);
+    }
+
+    /**
+     * The exact GELU {@code x Phi(x) = x/2 (1 + erf(x / sqrt 2))}. Backward:
+     * {@code dL/dx = g (Phi(x) + x phi(x))}, phi the standard normal density.
+     *
+     * @return a new tensor
+     */
+    public Tensor gelu() {
+        return ElementwiseOps.gelu(this, false);
+    }
+
+    /**
+     * GELU, exact or with the tanh approximation {@code x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} used
+     * by GPT-2 and BERT.
+     *
+     * @param tanhApproximation use the tanh approximation instead of erf
+     * @return a new tensor
+     */
+    public Tensor gelu(boolean tanhApproximation) {
+        return ElementwiseOps.gelu(this, tanhApproximation);
+    }
+
+    /**
+     * {@code ln(1 + e^x)}, computed as {@code max(x, 0) + ln(1 + e^-|x|)}: no overflow for large x.
+     * Backward: {@code dL/dx = g sigmoid(x)}.
+     *
+     * @return a new tensor
+     */
+    public Tensor softplus() {
+        return ElementwiseOps.softplus(this);
+    }
+
+    /**
+     * {@code x} where {@code x > 0}, else {@code slope x}. Backward: {@code g} where {@code x > 0}, else
+     * {@code slope g} (the slope also at {@code x = 0}, as in PyTorch).
+     *
+     * @param slope the negative-side slope (PyTorch's default is 0.01)
+     * @return a new tensor
+     */
+    public Tensor leakyRelu(double slope) {
+        return ElementwiseOps.leakyRelu(this, slope);
+    }
+
+    /**
+     * Each element limited to {@code [min, max]}. Backward: {@code g} where {@code min <= x <= max} (bounds
+     * included, as in PyTorch), else 0.
+     *
+     * @param min the lower bound
+     * @param max the upper bound, at least {@code min}
+     * @return a new tensor
+     * @throws IllegalArgumentException when {@code min > max} or a bound is NaN
+     */
+    public Tensor clamp(double min, double max) {
+        return ElementwiseOps.clamp(this, min, max);
+    }
+
+    /**
+     * The element-wise larger of this and {@code other}, broadcast. Backward: {@code g} goes to the larger
+     * operand; on ties each receives {@code g / 2} (as in PyTorch).
+     *
+     * @param other the other operand
+     * @return a new tensor of the broadcast shape
+     */
+    public Tensor maximum(Tensor other) {
+        return ElementwiseOps.maximum(this, other);
+    }
+
+    /**
+     * The element-wise larger of this and {@code value}; see {@link #maximum(Tensor)}.
+     *
+     * @param value the constant
+     * @return a new tensor
+     */
+    public Tensor maximum(double value) {
+        return maximum(constant(value));
+    }
+
+    /**
+     * The element-wise smaller of this and {@code other}, broadcast. Backward: {@code g} goes to the
+     * smaller operand; on ties each receives {@code g / 2}.
+     *
+     * @param other the other operand
+     * @return a new tensor of the broadcast shape
+     */
+    public Tensor minimum(Tensor other) {
+        return ElementwiseOps.minimum(this, other);
+    }
+
+    /**
+     * The element-wise smaller of this and {@code value}; see {@link #minimum(Tensor)}.
+     *
+     * @param value the constant
+     * @return a new tensor
+     */
+    public Tensor minimum(double value) {
+        return minimum(constant(value));
+    }
+
+    /**
+     * {@code this ^ exponent} element-wise, broadcast. Backward: {@code dL/da = g b a^(b-1)},
+     * {@code dL/db = g a^b ln a} (0 where {@code a = 0}). Use a positive base for a real result.
+     *
+     * @param exponent the exponents
+     * @return a new tensor of the broadcast shape
+     */
+    public Tensor pow(Tensor exponent) {
+        return ElementwiseOps.pow(this, exponent);
+    }
+
+    /**
+     * Picks from {@code a} where {@code mask} is non-zero and from {@code b} elsewhere; the three broadcast
+     * together. Backward: {@code g} flows to the chosen operand only; the mask gets none.
+     *
+     * @param mask a tensor of 0 and 1 (any non-zero counts as 1), e.g. from {@link #gt(Tensor)}
+     * @param a    the values where the mask holds
+     * @param b    the values elsewhere
+     * @return a new tensor of the broadcast shape
+     */
+    public static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        return ElementwiseOps.where(mask, a, b);
+    }
+
     private Tensor constant(double value) {
         return scalar(value, dtype);
     }
@@ -733,6 +909,255 @@ public final class Tensor {
      */
     public Tensor mean(int[] axes, boolean keepDim) {
         return ReduceOps.mean(this, axes, keepDim);
+    }
+
+    /**
+     * The largest element, a 0-d tensor. Backward: {@code g} goes to the maximum; when several elements
+     * tie for it, each receives an equal share {@code g / k} (as PyTorch's {@code amax}).
+     *
+     * @return a 0-d tensor
+     * @throws IllegalArgumentException when the tensor is empty
+     */
+    public Tensor max() {
+        return ReduceOps.extreme(dev.autograd.internal.kernel.ReduceOp.MAX, this, allAxes(), false);
+    }
+
+    /**
+     * The largest element along one axis; see {@link #max()} for the gradient and ties.
+     *
+     * @param axis    the axis to reduce; negative counts from the end
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor max(int axis, boolean keepDim) {
+        return max(new int[] {axis}, keepDim);
+    }
+
+    /**
+     * The largest element along several axes; see {@link #max()} for the gradient and ties.
+     *
+     * @param axes    the axes to reduce
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor max(int[] axes, boolean keepDim) {
+        return ReduceOps.extreme(dev.autograd.internal.kernel.ReduceOp.MAX, this, axes, keepDim);
+    }
+
+    /**
+     * The smallest element, a 0-d tensor. Backward: {@code g} goes to the minimum, shared evenly on ties.
+     *
+     * @return a 0-d tensor
+     */
+    public Tensor min() {
+        return ReduceOps.extreme(dev.autograd.internal.kernel.ReduceOp.MIN, this, allAxes(), false);
+    }
+
+    /**
+     * The smallest element along one axis; gradient shared evenly on ties.
+     *
+     * @param axis    the axis to reduce; negative counts from the end
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor min(int axis, boolean keepDim) {
+        return min(new int[] {axis}, keepDim);
+    }
+
+    /**
+     * The smallest element along several axes; gradient shared evenly on ties.
+     *
+     * @param axes    the axes to reduce
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor min(int[] axes, boolean keepDim) {
+        return ReduceOps.extreme(dev.autograd.internal.kernel.ReduceOp.MIN, this, axes, keepDim);
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} over all elements, computed stably (the maximum is factored out). Backward:
+     * {@code dL/dx = g softmax(x)}.
+     *
+     * @return a 0-d tensor
+     */
+    public Tensor logSumExp() {
+        return ReduceOps.logSumExp(this, allAxes(), false);
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} along one axis, stably.
+     *
+     * @param axis    the axis to reduce
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor logSumExp(int axis, boolean keepDim) {
+        return ReduceOps.logSumExp(this, new int[] {axis}, keepDim);
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} along several axes, stably.
+     *
+     * @param axes    the axes to reduce
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor logSumExp(int[] axes, boolean keepDim) {
+        return ReduceOps.logSumExp(this, axes, keepDim);
+    }
+
+    /**
+     * The unbiased variance of all elements, {@code sum((x - mean)^2) / (n - 1)}. Backward:
+     * {@code dL/dx = g 2 (x - mean) / (n - 1)}.
+     *
+     * @return a 0-d tensor
+     */
+    public Tensor var() {
+        return ReduceOps.var(this, allAxes(), false, 1);
+    }
+
+    /**
+     * The unbiased variance along one axis.
+     *
+     * @param axis    the axis to reduce
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor var(int axis, boolean keepDim) {
+        return ReduceOps.var(this, new int[] {axis}, keepDim, 1);
+    }
+
+    /**
+     * The variance along one axis, {@code sum((x - mean)^2) / (n - correction)}.
+     *
+     * @param axis       the axis to reduce
+     * @param keepDim    keep the reduced axis with extent 1
+     * @param correction 0 for the population variance, 1 for the unbiased estimate
+     * @return the reduced tensor
+     * @throws IllegalArgumentException when the correction is negative or not below n
+     */
+    public Tensor var(int axis, boolean keepDim, int correction) {
+        return ReduceOps.var(this, new int[] {axis}, keepDim, correction);
+    }
+
+    /**
+     * The variance along several axes, {@code sum((x - mean)^2) / (n - correction)}.
+     *
+     * @param axes       the axes to reduce
+     * @param keepDim    keep the reduced axes with extent 1
+     * @param correction 0 for the population variance, 1 for the unbiased estimate
+     * @return the reduced tensor
+     */
+    public Tensor var(int[] axes, boolean keepDim, int correction) {
+        return ReduceOps.var(this, axes, keepDim, correction);
+    }
+
+    /**
+     * The unbiased standard deviation of all elements, {@code sqrt(var())}.
+     *
+     * @return a 0-d tensor
+     */
+    public Tensor std() {
+        return var().sqrt();
+    }
+
+    /**
+     * The unbiased standard deviation along one axis.
+     *
+     * @param axis    the axis to reduce
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the reduced tensor
+     */
+    public Tensor std(int axis, boolean keepDim) {
+        return var(axis, keepDim).sqrt();
+    }
+
+    /**
+     * The standard deviation along one axis, {@code sqrt(var(axis, keepDim, correction))}.
+     *
+     * @param axis       the axis to reduce
+     * @param keepDim    keep the reduced axis with extent 1
+     * @param correction 0 for the population value, 1 for the unbiased estimate of the variance
+     * @return the reduced tensor
+     */
+    public Tensor std(int axis, boolean keepDim, int correction) {
+        return var(axis, keepDim, correction).sqrt();
+    }
+
+    /**
+     * The standard deviation along several axes.
+     *
+     * @param axes       the axes to reduce
+     * @param keepDim    keep the reduced axes with extent 1
+     * @param correction 0 for the population value, 1 for the unbiased estimate of the variance
+     * @return the reduced tensor
+     */
+    public Tensor std(int[] axes, boolean keepDim, int correction) {
+        return var(axes, keepDim, correction).sqrt();
+    }
+
+    /**
+     * The flat (row-major) index of the largest element, as a 0-d tensor of this dtype; the first on
+     * ties. Carries no gradient.
+     *
+     * @return a 0-d index tensor
+     */
+    public Tensor argmax() {
+        return ReduceOps.argExtreme(this, allAxes(), false, true);
+    }
+
+    /**
+     * The index of the largest element along one axis, first on ties; no gradient.
+     *
+     * @param axis    the axis to reduce
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the indices, in this tensor's dtype
+     */
+    public Tensor argmax(int axis, boolean keepDim) {
+        return ReduceOps.argExtreme(this, new int[] {axis}, keepDim, true);
+    }
+
+    /**
+     * The index of the largest element over several axes, counted row-major over those axes; no gradient.
+     *
+     * @param axes    the axes to reduce
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the indices, in this tensor's dtype
+     */
+    public Tensor argmax(int[] axes, boolean keepDim) {
+        return ReduceOps.argExtreme(this, axes, keepDim, true);
+    }
+
+    /**
+     * The flat index of the smallest element, first on ties; no gradient.
+     *
+     * @return a 0-d index tensor
+     */
+    public Tensor argmin() {
+        return ReduceOps.argExtreme(this, allAxes(), false, false);
+    }
+
+    /**
+     * The index of the smallest element along one axis, first on ties; no gradient.
+     *
+     * @param axis    the axis to reduce
+     * @param keepDim keep the reduced axis with extent 1
+     * @return the indices, in this tensor's dtype
+     */
+    public Tensor argmin(int axis, boolean keepDim) {
+        return ReduceOps.argExtreme(this, new int[] {axis}, keepDim, false);
+    }
+
+    /**
+     * The index of the smallest element over several axes, row-major over them; no gradient.
+     *
+     * @param axes    the axes to reduce
+     * @param keepDim keep the reduced axes with extent 1
+     * @return the indices, in this tensor's dtype
+     */
+    public Tensor argmin(int[] axes, boolean keepDim) {
+        return ReduceOps.argExtreme(this, axes, keepDim, false);
     }
 
     private int[] allAxes() {
@@ -825,6 +1250,371 @@ public final class Tensor {
      */
     public Tensor expand(int... newShape) {
         return MovementOps.expand(this, newShape);
+    }
+
+    /**
+     * All elements as a 1-d tensor, {@code reshape(-1)}.
+     *
+     * @return the flattened tensor
+     */
+    public Tensor flatten() {
+        return reshape(-1);
+    }
+
+    /**
+     * Merges axes {@code startAxis..endAxis} (inclusive) into one, like PyTorch's {@code flatten}.
+     *
+     * @param startAxis the first axis to merge; negative counts from the end
+     * @param endAxis   the last axis to merge
+     * @return the reshaped tensor
+     */
+    public Tensor flatten(int startAxis, int endAxis) {
+        int start = Shapes.axis("flatten", startAxis, shape);
+        int end = Shapes.axis("flatten", endAxis, shape);
+        if (start > end) {
+            throw new IllegalArgumentException("flatten: start axis " + startAxis + " comes after end axis " + endAxis
+                    + " for shape " + Shapes.format(shape));
+        }
+        int[] out = new int[shape.length - (end - start)];
+        int merged = 1;
+        for (int d = start; d <= end; d++) {
+            merged *= shape[d];
+        }
+        for (int d = 0, o = 0; d < shape.length; d++) {
+            if (d < start || d > end) {
+                out[o++] = shape[d];
+            } else if (d == start) {
+                out[o++] = merged;
+            }
+        }
+        return reshape(out);
+    }
+
+    /**
+     * Removes an axis of extent 1.
+     *
+     * @param axis the axis; negative counts from the end
+     * @return the reshaped tensor
+     * @throws IllegalArgumentException when that axis does not have extent 1
+     */
+    public Tensor squeeze(int axis) {
+        int a = Shapes.axis("squeeze", axis, shape);
+        if (shape[a] != 1) {
+            throw new IllegalArgumentException("squeeze: axis " + axis + " of shape " + Shapes.format(shape)
+                    + " has size " + shape[a] + ", not 1");
+        }
+        int[] out = new int[shape.length - 1];
+        for (int d = 0, o = 0; d < shape.length; d++) {
+            if (d != a) {
+                out[o++] = shape[d];
+            }
+        }
+        return reshape(out);
+    }
+
+    /**
+     * Removes every axis of extent 1.
+     *
+     * @return the reshaped tensor
+     */
+    public Tensor squeeze() {
+        return reshape(java.util.Arrays.stream(shape).filter(d -> d != 1).toArray());
+    }
+
+    /**
+     * Inserts an axis of extent 1 at position {@code axis} of the result.
+     *
+     * @param axis the new axis's position, in {@code [-(dim+1), dim]}
+     * @return the reshaped tensor
+     */
+    public Tensor unsqueeze(int axis) {
+        int rank = shape.length + 1;
+        if (axis < -rank || axis >= rank) {
+            throw new IllegalArgumentException("unsqueeze: axis " + axis + " is out of range for a result of rank "
+                    + rank + " (shape " + Shapes.format(shape) + "); valid axes are " + (-rank) + " to " + (rank - 1));
+        }
+        int a = axis < 0 ? axis + rank : axis;
+        int[] out = new int[rank];
+        for (int d = 0, s = 0; d < rank; d++) {
+            out[d] = d == a ? 1 : shape[s++];
+        }
+        return reshape(out);
+    }
+
+    /**
+     * Elements {@code start, start + step, ...} below {@code end} along {@code axis}, like Python's
+     * {@code x[start:end:step]}. Backward: the gradient is placed back at those positions, zeros elsewhere.
+     *
+     * @param axis  the axis; negative counts from the end
+     * @param start the first index (negative counts from the end)
+     * @param end   the bound, excluded, at most the axis size (negative counts from the end)
+     * @param step  the stride, positive
+     * @return the sliced tensor
+     * @throws IllegalArgumentException when the range does not fit the axis or the step is not positive
+     */
+    public Tensor slice(int axis, int start, int end, int step) {
+        return IndexingOps.slice(this, axis, start, end, step);
+    }
+
+    /**
+     * The sub-tensor at {@code index} along {@code axis}, that axis removed, like {@code x[..., index, ...]}.
+     * Backward: the gradient is placed back at that index.
+     *
+     * @param axis  the axis; negative counts from the end
+     * @param index the position; negative counts from the end
+     * @return a tensor of one rank less
+     */
+    public Tensor select(int axis, int index) {
+        return IndexingOps.select(this, axis, index);
+    }
+
+    /**
+     * The slices at {@code indices} along {@code axis}, in order, repeats allowed (an embedding lookup is
+     * {@code weight.indexSelect(0, ids)}). Backward: each slice's gradient is added back at its index, so
+     * repeated indices accumulate.
+     *
+     * @param axis    the axis
+     * @param indices positions in {@code [0, size)}
+     * @return a tensor with {@code indices.length} on that axis
+     */
+    public Tensor indexSelect(int axis, int[] indices) {
+        return IndexingOps.indexSelect(this, axis, indices);
+    }
+
+    /**
+     * Picks along {@code axis} with per-position indices ({@code torch.gather}, NumPy's
+     * {@code take_along_axis}): {@code out[i][j] = x[index[i][j]][j]} for axis 0. Backward: a scatter-add of
+     * the gradient to the positions read.
+     *
+     * @param axis    the axis to index along
+     * @param indices integer values, same rank as this tensor and no larger on the other axes
+     * @return a tensor of the indices' shape
+     */
+    public Tensor gather(int axis, Tensor indices) {
+        return IndexingOps.gather(this, axis, indices);
+    }
+
+    /**
+     * This tensor plus {@code src} added at {@code indices} along {@code axis}
+     * ({@code torch.scatter_add}): {@code out[index[i][j]][j] += src[i][j]} for axis 0; repeated indices
+     * accumulate. Backward: {@code g} for this tensor, {@code g} gathered at the indices for {@code src}.
+     *
+     * @param axis    the axis to index along
+     * @param indices integer values, of {@code src}'s shape
+     * @param src     the values to add
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor scatterAdd(int axis, Tensor indices, Tensor src) {
+        return IndexingOps.scatterAdd(this, axis, indices, src);
+    }
+
+    /**
+     * Joins tensors along an existing axis. Backward: each input receives its part of the gradient.
+     *
+     * @param tensors at least one tensor; same dtype, same extents except along {@code axis}
+     * @param axis    the axis to join along
+     * @return the joined tensor
+     */
+    public static Tensor concat(java.util.List<Tensor> tensors, int axis) {
+        return IndexingOps.concat(tensors, axis);
+    }
+
+    /**
+     * Joins tensors of one shape along a new axis.
+     *
+     * @param tensors at least one tensor, all of one shape and dtype
+     * @param axis    the position of the new axis in the result
+     * @return the stacked tensor
+     */
+    public static Tensor stack(java.util.List<Tensor> tensors, int axis) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("stack: needs at least one tensor");
+        }
+        int[] first = tensors.get(0).shape;
+        java.util.List<Tensor> lifted = new java.util.ArrayList<>(tensors.size());
+        for (int i = 0; i < tensors.size(); i++) {
+            if (!java.util.Arrays.equals(tensors.get(i).shape, first)) {
+                throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shapes.format(tensors.get(i).shape)
+                        + " but tensor 0 has " + Shapes.format(first) + "; stacked tensors must have one shape");
+            }
+            lifted.add(tensors.get(i).unsqueeze(axis));
+        }
+        return concat(lifted, axis < 0 ? axis + first.length + 1 : axis);
+    }
+
+    /**
+     * Pieces of {@code size} elements along {@code axis} (the last one may be smaller), like
+     * {@code torch.split}.
+     *
+     * @param size the extent of each piece, positive
+     * @param axis the axis to split
+     * @return the pieces in order
+     */
+    public java.util.List<Tensor> split(int size, int axis) {
+        int a = Shapes.axis("split", axis, shape);
+        if (size <= 0) {
+            throw new IllegalArgumentException("split: size must be positive, got " + size);
+        }
+        int n = shape[a];
+        int[] sizes = new int[Math.max(1, (n + size - 1) / size)];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = Math.min(size, n - i * size);
+        }
+        return IndexingOps.split(this, sizes, a);
+    }
+
+    /**
+     * Pieces of the given extents along {@code axis}.
+     *
+     * @param sizes the extents, adding up to the axis size
+     * @param axis  the axis to split
+     * @return the pieces in order
+     */
+    public java.util.List<Tensor> split(int[] sizes, int axis) {
+        return IndexingOps.split(this, sizes, axis);
+    }
+
+    /**
+     * {@code chunks} pieces of (nearly) equal extent along {@code axis}, like {@code torch.chunk}: each of
+     * {@code ceil(size / chunks)}, the last smaller, possibly fewer pieces.
+     *
+     * @param chunks the number of pieces, positive
+     * @param axis   the axis to split
+     * @return the pieces in order
+     */
+    public java.util.List<Tensor> chunk(int chunks, int axis) {
+        int a = Shapes.axis("chunk", axis, shape);
+        if (chunks <= 0) {
+            throw new IllegalArgumentException("chunk: the number of chunks must be positive, got " + chunks);
+        }
+        return split(Math.max(1, (shape[a] + chunks - 1) / chunks), a);
+    }
+
+    /**
+     * Constant padding, PyTorch's {@code F.pad}: {@code pads} holds (before, after) pairs starting from the
+     * last axis, so {@code {1, 1, 2, 2}} pads the last axis by 1 on each side and the one before by 2.
+     * Backward: the gradient of the interior.
+     *
+     * @param pads  non-negative (before, after) pairs, last axis first
+     * @param value the fill value
+     * @return the padded tensor
+     */
+    public Tensor pad(int[] pads, double value) {
+        return IndexingOps.pad(this, pads, value);
+    }
+
+    // ---------------------------------------------------------------- neural-network ops
+
+    /**
+     * {@code e^x_i / sum_j e^x_j} along {@code axis}, computed with the maximum subtracted (stable for
+     * logits near 1000). Backward: {@code dL/dx = s (g - sum(g s))}.
+     *
+     * @param axis the axis the probabilities sum to 1 along
+     * @return a tensor of this shape
+     */
+    public Tensor softmax(int axis) {
+        return NnOps.softmax(this, axis);
+    }
+
+    /**
+     * {@code x - logSumExp(x)} along {@code axis}: the log of the softmax without its underflow. Backward:
+     * {@code dL/dx = g - softmax(x) sum(g)}.
+     *
+     * @param axis the axis to normalise along
+     * @return a tensor of this shape
+     */
+    public Tensor logSoftmax(int axis) {
+        return NnOps.logSoftmax(this, axis);
+    }
+
+    /**
+     * 2-d convolution of this {@code [N, C, H, W]} input with stride 1, no padding.
+     *
+     * @param weight {@code [O, C, kH, kW]}
+     * @param bias   {@code [O]} or {@code null}
+     * @return {@code [N, O, H - kH + 1, W - kW + 1]}
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias) {
+        return conv2d(weight, bias, 1, 0);
+    }
+
+    /**
+     * 2-d convolution with the same stride and padding on both spatial axes.
+     *
+     * @param weight  {@code [O, C, kH, kW]}
+     * @param bias    {@code [O]} or {@code null}
+     * @param stride  the step between windows, at least 1
+     * @param padding zeros added on each side, at least 0
+     * @return {@code [N, O, Ho, Wo]}
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return NnOps.conv2d(this, weight, bias, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {1, 1}, 1);
+    }
+
+    /**
+     * 2-d convolution (cross-correlation, as in PyTorch) of this NCHW input:
+     * {@code out[n, o, i, j] = bias[o] + sum_{c, p, q} w[o, c, p, q] x[n, g(o) C/G + c, i s + p d, j s + q d]}
+     * over the zero-padded input, computed as an unfold (im2col) and a batched matmul. Backward: through
+     * the matmul and the unfold's adjoint (col2im), so overlapping windows accumulate.
+     *
+     * @param weight   {@code [O, C / groups, kH, kW]}
+     * @param bias     {@code [O]} or {@code null}
+     * @param stride   {@code {sH, sW}}, each at least 1
+     * @param padding  {@code {pH, pW}}, zeros on each side
+     * @param dilation {@code {dH, dW}}, the spacing of kernel taps, at least 1
+     * @param groups   channel groups; C and O must be multiples of it
+     * @return {@code [N, O, Ho, Wo]} with {@code Ho = (H + 2 pH - dH (kH - 1) - 1) / sH + 1}
+     * @throws IllegalArgumentException when the shapes, groups or window do not fit
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return NnOps.conv2d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /**
+     * Max pooling of this NCHW input with square windows, stride equal to the window and no padding.
+     *
+     * @param kernel the window size
+     * @return {@code [N, C, H / k, W / k]}
+     */
+    public Tensor maxPool2d(int kernel) {
+        return maxPool2d(new int[] {kernel, kernel}, new int[] {kernel, kernel}, new int[] {0, 0});
+    }
+
+    /**
+     * Max pooling of this NCHW input; padding counts as -infinity. Backward: each window's gradient goes
+     * to its maximum, shared evenly on ties; overlapping windows accumulate.
+     *
+     * @param kernel  {@code {kH, kW}}
+     * @param stride  {@code {sH, sW}}
+     * @param padding {@code {pH, pW}}, at most half the kernel
+     * @return the pooled tensor
+     */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding) {
+        return NnOps.maxPool2d(this, kernel, stride, padding);
+    }
+
+    /**
+     * Average pooling of this NCHW input with square windows, stride equal to the window, no padding.
+     *
+     * @param kernel the window size
+     * @return {@code [N, C, H / k, W / k]}
+     */
+    public Tensor avgPool2d(int kernel) {
+        return avgPool2d(new int[] {kernel, kernel}, new int[] {kernel, kernel}, new int[] {0, 0});
+    }
+
+    /**
+     * Average pooling of this NCHW input; zero padding is counted in the mean (PyTorch's default).
+     * Backward: each window spreads {@code g / (kH kW)} over its elements.
+     *
+     * @param kernel  {@code {kH, kW}}
+     * @param stride  {@code {sH, sW}}
+     * @param padding {@code {pH, pW}}, at most half the kernel
+     * @return the pooled tensor
+     */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding) {
+        return NnOps.avgPool2d(this, kernel, stride, padding);
     }
 
     // ---------------------------------------------------------------- autograd

@@ -126,16 +126,103 @@ public final class Kernels {
      * Sums {@code x} of shape {@code shape} into a new array of {@code outSize} elements; {@code outStrides}
      * gives per input axis the step in the output, 0 on reduced axes.
      */
-    public static Object sum(Object x, int[] shape, int[] outStrides, int outSize) {
+    public static Object reduce(ReduceOp op, Object x, int[] shape, int[] outStrides, int outSize) {
         int[] denseStrides = Shape.strides(shape);
         int[][] collapsed = collapse(shape, denseStrides, outStrides);
-        Object out = newArray(x, outSize);
+        double identity = switch (op) {
+            case SUM -> 0;
+            case MAX -> Double.NEGATIVE_INFINITY;
+            case MIN -> Double.POSITIVE_INFINITY;
+        };
+        Object out = filled(x instanceof double[], outSize, identity);
         if (x instanceof double[] d) {
-            DoubleKernels.sumInto(d, collapsed[0], collapsed[2], (double[]) out);
+            DoubleKernels.reduceInto(op, d, collapsed[0], collapsed[2], (double[]) out);
         } else {
-            FloatKernels.sumInto((float[]) x, collapsed[0], collapsed[2], (float[]) out);
+            FloatKernels.reduceInto(op, (float[]) x, collapsed[0], collapsed[2], (float[]) out);
         }
         return out;
+    }
+
+    /**
+     * Per line along the middle axis of {@code x} viewed as {@code [outer, extent, inner]}, the index of the
+     * largest ({@code max}) or smallest element, first on ties.
+     */
+    public static int[] argReduce(Object x, int outer, int extent, int inner, boolean max) {
+        int[] out = new int[outer * inner];
+        if (x instanceof double[] d) {
+            DoubleKernels.argReduce(d, outer, extent, inner, max, out);
+        } else {
+            FloatKernels.argReduce((float[]) x, outer, extent, inner, max, out);
+        }
+        return out;
+    }
+
+    /** {@code mask != 0 ? a : b} element-wise over arrays of one length. */
+    public static Object where(Object mask, Object a, Object b) {
+        Object out = newArray(a, length(a));
+        if (a instanceof double[] d) {
+            DoubleKernels.where((double[]) mask, d, (double[]) b, (double[]) out);
+        } else {
+            FloatKernels.where((float[]) mask, (float[]) a, (float[]) b, (float[]) out);
+        }
+        return out;
+    }
+
+    /**
+     * Writes dense {@code src} into the strided view {@code (dst, offset, dstStrides, shape)}; adds when
+     * {@code accumulate} (overlapping positions sum), else assigns.
+     */
+    public static void stridedWrite(Object src, Object dst, int offset, int[] dstStrides, int[] shape,
+                                    boolean accumulate) {
+        if (src instanceof double[] d) {
+            DoubleKernels.stridedWrite(d, (double[]) dst, offset, dstStrides, shape, accumulate);
+        } else {
+            FloatKernels.stridedWrite((float[]) src, (float[]) dst, offset, dstStrides, shape, accumulate);
+        }
+    }
+
+    /** Slices of {@code src} ({@code [outer, extent, inner]}) at {@code indices} along the middle axis. */
+    public static Object take(Object src, int outer, int extent, int inner, int[] indices) {
+        Object out = newArray(src, outer * indices.length * inner);
+        if (src instanceof double[] d) {
+            DoubleKernels.take(d, outer, extent, inner, indices, (double[]) out);
+        } else {
+            FloatKernels.take((float[]) src, outer, extent, inner, indices, (float[]) out);
+        }
+        return out;
+    }
+
+    /** The adjoint of {@link #take}: a new {@code [outer, extent, inner]} array with the slices added back. */
+    public static Object indexAdd(Object src, int outer, int extent, int inner, int[] indices) {
+        Object dst = newArray(src, outer * extent * inner);
+        if (src instanceof double[] d) {
+            DoubleKernels.indexAdd(d, outer, extent, inner, indices, (double[]) dst);
+        } else {
+            FloatKernels.indexAdd((float[]) src, outer, extent, inner, indices, (float[]) dst);
+        }
+        return dst;
+    }
+
+    /** NumPy's take_along_axis: for every position of {@code indexShape}, src at index[pos] on {@code axis}. */
+    public static Object gather(Object src, int[] srcShape, int axis, int[] index, int[] indexShape) {
+        Object out = newArray(src, index.length);
+        if (src instanceof double[] d) {
+            DoubleKernels.gather(d, Shape.strides(srcShape), axis, index, indexShape, (double[]) out, false);
+        } else {
+            FloatKernels.gather((float[]) src, Shape.strides(srcShape), axis, index, indexShape, (float[]) out, false);
+        }
+        return out;
+    }
+
+    /** The adjoint of {@link #gather}: a new array of {@code srcShape} with {@code values} added at the indices. */
+    public static Object scatterAdd(Object values, int[] srcShape, int axis, int[] index, int[] indexShape) {
+        Object dst = newArray(values, Shape.size(srcShape));
+        if (values instanceof double[] d) {
+            DoubleKernels.gather((double[]) dst, Shape.strides(srcShape), axis, index, indexShape, d, true);
+        } else {
+            FloatKernels.gather((float[]) dst, Shape.strides(srcShape), axis, index, indexShape, (float[]) values, true);
+        }
+        return dst;
     }
 
     /** A dense copy of the strided view {@code (src, offset, srcStrides, shape)}. */
