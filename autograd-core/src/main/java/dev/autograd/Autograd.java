@@ -49,6 +49,55 @@ public final class Autograd {
         return new Scope(false);
     }
 
+    /**
+     * Anomaly detection on the current thread until the returned scope is closed: every op recorded in it
+     * remembers where in your code it was created, and the first backward rule that produces a NaN or an
+     * infinite gradient throws an {@link IllegalStateException} naming the op and showing that place.
+     * Slower (a stack walk per op, a scan per gradient): use it to hunt a NaN, not for training.
+     *
+     * @return a scope that restores the previous setting when closed
+     */
+    public static AnomalyScope detectAnomaly() {
+        return new AnomalyScope();
+    }
+
+    /** The scope of {@link #detectAnomaly()}; {@link #close()} throws nothing. */
+    public static final class AnomalyScope implements AutoCloseable {
+        private final boolean previous = GradMode.setAnomalyDetection(true);
+        private boolean closed;
+
+        private AnomalyScope() {
+        }
+
+        /** Restores the anomaly-detection setting in force when this scope was opened. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                GradMode.setAnomalyDetection(previous);
+            }
+        }
+    }
+
+    /**
+     * Gradient checkpointing: runs {@code segment} without keeping its intermediate tensors and runs it
+     * again during backward to get them back. Trades one extra forward of the segment for the memory of
+     * its activations; the gradients are the same as without checkpointing. The segment must be
+     * deterministic (seed any randomness inside it) and must not modify its inputs.
+     *
+     * <pre>{@code
+     * Tensor h = Autograd.checkpoint(in -> in[0].matmul(w1).tanh().matmul(w2).tanh(), x);
+     * }</pre>
+     *
+     * @param segment the computation to checkpoint
+     * @param inputs  its inputs; parameters used inside the segment should be passed as inputs too if
+     *                they need gradients (captured tensors get none)
+     * @return the segment's output, recorded as one node
+     */
+    public static Tensor checkpoint(java.util.function.Function<Tensor[], Tensor> segment, Tensor... inputs) {
+        return Checkpoint.apply(segment, inputs);
+    }
+
     /** Turns recording back on inside a {@link #noGrad()} scope, until the returned scope is closed. */
     public static Scope enableGrad() {
         return new Scope(true);

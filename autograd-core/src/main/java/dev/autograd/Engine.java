@@ -61,6 +61,9 @@ final class Engine {
             }
 
             Map<Node, int[]> dependencies = countDependencies(rootNodes);
+            // For Autograd.grad only the nodes on a path to a requested input run (and are freed).
+            Map<Node, Boolean> leadsToInput = captureIndex == null ? null
+                    : pathsToInputs(rootNodes, dependencies, captureIndex);
             PriorityQueue<Node> ready = new PriorityQueue<>(
                     Comparator.comparingLong((Node n) -> n.sequence).reversed());
             for (Node node : rootNodes) {
@@ -71,10 +74,11 @@ final class Engine {
             while (!ready.isEmpty()) {
                 Node node = ready.poll();
                 Tensor grad = pending.remove(node);
-                if (grad != null) {
-                    runNode(node, grad, pending, captureIndex, captured);
+                boolean needed = leadsToInput == null || leadsToInput.get(node);
+                if (grad != null && needed) {
+                    runNode(node, grad, pending, captureIndex, captured, leadsToInput);
                 }
-                if (!retainGraph) {
+                if (!retainGraph && needed) {
                     node.release();
                 }
                 for (Node next : node.next) {
@@ -99,8 +103,9 @@ final class Engine {
     }
 
     private static void runNode(Node node, Tensor grad, Map<Node, Tensor> pending, Map<Node, Integer> captureIndex,
-                                Tensor[] captured) {
-        if (node.retainedOutput != null) {
+                                Tensor[] captured, Map<Node, Boolean> leadsToInput) {
+        grad = node.applyHooks(grad);
+        if (node.retainedOutput != null && captureIndex == null) {
             Tensor out = node.retainedOutput;
             out.grad = out.grad == null ? grad : out.grad.add(grad);
         }
@@ -109,21 +114,81 @@ final class Engine {
             if (index != null) {
                 captured[index] = grad;
             }
-            if (node instanceof AccumulateGrad) {
+            if (node instanceof AccumulateGrad || !anyNextLeadsToInput(node, leadsToInput)) {
                 return;
             }
         }
         Tensor[] inputGrads = node.backward(grad);
+        boolean anomaly = GradMode.isAnomalyDetection() || node.creationSite != null;
         for (int i = 0; i < node.next.length; i++) {
             Node next = node.next[i];
             if (next == null || inputGrads[i] == null) {
                 continue;
             }
             Tensor g = inputGrads[i];
+            if (anomaly) {
+                checkFinite(node, i, g);
+            }
             if (!Arrays.equals(g.shapeRef(), node.inputShapes[i])) {
                 g = ReduceOps.sumTo(g, node.inputShapes[i]);
             }
             pending.merge(next, g, Tensor::add);
+        }
+    }
+
+    private static boolean anyNextLeadsToInput(Node node, Map<Node, Boolean> leadsToInput) {
+        for (Node next : node.next) {
+            if (next != null && leadsToInput.get(next)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * For every reachable node, whether some path from it reaches a requested input: computed over a
+     * topological order (Kahn, on a copy of the dependency counts) walked backwards, so without recursion.
+     */
+    private static Map<Node, Boolean> pathsToInputs(Node[] roots, Map<Node, int[]> dependencies,
+                                                    Map<Node, Integer> captureIndex) {
+        Map<Node, int[]> remaining = new IdentityHashMap<>();
+        dependencies.forEach((node, count) -> remaining.put(node, new int[] {count[0]}));
+        List<Node> order = new java.util.ArrayList<>(dependencies.size());
+        Deque<Node> queue = new ArrayDeque<>();
+        for (Node root : roots) {
+            if (remaining.get(root)[0] == 0 && !queue.contains(root)) {
+                queue.add(root);
+            }
+        }
+        while (!queue.isEmpty()) {
+            Node node = queue.poll();
+            order.add(node);
+            for (Node next : node.next) {
+                if (next != null && --remaining.get(next)[0] == 0) {
+                    queue.add(next);
+                }
+            }
+        }
+        Map<Node, Boolean> leads = new IdentityHashMap<>();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node node = order.get(i);
+            boolean reaches = captureIndex.containsKey(node);
+            for (Node next : node.next) {
+                reaches |= next != null && leads.get(next);
+            }
+            leads.put(node, reaches);
+        }
+        return leads;
+    }
+
+    private static void checkFinite(Node node, int input, Tensor g) {
+        double[] values = g.toDoubleArray();
+        for (int j = 0; j < values.length; j++) {
+            if (!Double.isFinite(values[j])) {
+                throw new IllegalStateException("anomaly: the backward of '" + node.name() + "' produced " + values[j]
+                        + " in the gradient of its input " + input + " (shape " + Shapes.format(g.shapeRef())
+                        + ", first at flat index " + j + "). The op was created at:" + node.describeCreationSite());
+            }
         }
     }
 

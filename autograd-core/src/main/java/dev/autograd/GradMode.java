@@ -4,12 +4,25 @@ package dev.autograd;
 final class GradMode {
 
     private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+    private static final ThreadLocal<boolean[]> ANOMALY = ThreadLocal.withInitial(() -> new boolean[] {false});
 
     private GradMode() {
     }
 
     static boolean isEnabled() {
         return ENABLED.get()[0];
+    }
+
+    static boolean isAnomalyDetection() {
+        return ANOMALY.get()[0];
+    }
+
+    /** Sets anomaly detection and returns the previous setting. */
+    static boolean setAnomalyDetection(boolean enabled) {
+        boolean[] cell = ANOMALY.get();
+        boolean previous = cell[0];
+        cell[0] = enabled;
+        return previous;
     }
 
     /** Sets the mode and returns the previous one, so that scopes can restore it. */

@@ -35,6 +35,10 @@ abstract class Node implements GradFn {
     private boolean released;
     /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
     Tensor retainedOutput;
+    /** Hooks on the gradient of this node's output (or of the leaf, for an accumulator), in order. */
+    List<HookEntry> hooks;
+    /** Where the user's code created this node; recorded only in anomaly mode, as it costs a stack walk. */
+    final StackTraceElement[] creationSite;
 
     Node(String name, Tensor... inputs) {
         this.name = name;
@@ -46,6 +50,54 @@ abstract class Node implements GradFn {
             inputShapes[i] = inputs[i].shapeRef();
             inputDTypes[i] = inputs[i].dtype();
         }
+        this.creationSite = GradMode.isAnomalyDetection() ? new Throwable().getStackTrace() : null;
+    }
+
+    /** A registered gradient hook; identity-compared so that a handle removes exactly its own entry. */
+    static final class HookEntry {
+        final java.util.function.UnaryOperator<Tensor> hook;
+
+        HookEntry(java.util.function.UnaryOperator<Tensor> hook) {
+            this.hook = hook;
+        }
+    }
+
+    /** Runs the hooks on {@code grad} in registration order; a hook returning null keeps the gradient. */
+    final Tensor applyHooks(Tensor grad) {
+        if (hooks == null) {
+            return grad;
+        }
+        for (HookEntry entry : List.copyOf(hooks)) {
+            Tensor replaced = entry.hook.apply(grad);
+            if (replaced != null) {
+                if (!java.util.Arrays.equals(replaced.shapeRef(), grad.shapeRef()) || replaced.dtype() != grad.dtype()) {
+                    throw new IllegalStateException("hook on the gradient of '" + name + "': it returned shape "
+                            + Shapes.format(replaced.shapeRef()) + " " + replaced.dtype() + " but the gradient has shape "
+                            + Shapes.format(grad.shapeRef()) + " " + grad.dtype() + "; a hook must keep shape and dtype");
+                }
+                grad = replaced;
+            }
+        }
+        return grad;
+    }
+
+    /** The creation site as text: the user's frames first, the engine's own frames left out. */
+    final String describeCreationSite() {
+        if (creationSite == null) {
+            return "(creation site unknown: the op was recorded outside Autograd.detectAnomaly())";
+        }
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        for (StackTraceElement frame : creationSite) {
+            String cls = frame.getClassName();
+            boolean engine = cls.startsWith("dev.autograd.") && cls.indexOf('.', "dev.autograd.".length()) < 0
+                    && !cls.endsWith("Test") && !cls.contains("Test$");
+            if (!engine && shown < 8) {
+                sb.append("\n    at ").append(frame);
+                shown++;
+            }
+        }
+        return sb.toString();
     }
 
     /** The gradients of the op's inputs given {@code grad}, the gradient of its output. */

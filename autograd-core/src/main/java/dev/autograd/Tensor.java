@@ -1725,6 +1725,144 @@ public final class Tensor {
         return gradFn;
     }
 
+    /**
+     * Registers a hook called with this tensor's gradient each time backward computes it, before it is
+     * accumulated into {@link #grad()} or sent further down the graph. The hook may return a replacement
+     * of the same shape and dtype (to clip, scale or log gradients), or {@code null} to keep the gradient.
+     *
+     * <pre>{@code
+     * HookHandle h = hidden.registerHook(g -> g.clamp(-1, 1));
+     * loss.backward();
+     * h.remove();
+     * }</pre>
+     *
+     * @param hook the function of the gradient
+     * @return a handle whose {@code remove()} unregisters the hook
+     * @throws IllegalStateException when this tensor does not require grad
+     */
+    public HookHandle registerHook(java.util.function.UnaryOperator<Tensor> hook) {
+        Node node = gradEdge();
+        if (node == null) {
+            throw new IllegalStateException("registerHook: the tensor of shape " + Shapes.format(shape)
+                    + " does not require grad, so no gradient will ever reach a hook on it");
+        }
+        Node.HookEntry entry = new Node.HookEntry(hook);
+        synchronized (node) {
+            if (node.hooks == null) {
+                node.hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            }
+            node.hooks.add(entry);
+        }
+        return () -> node.hooks.remove(entry);
+    }
+
+    // ---------------------------------------------------------------- in-place ops
+
+    /**
+     * {@code this += other} (broadcast to this shape), in place. Allowed on tensors that do not require
+     * grad, and on any tensor inside {@link Autograd#noGrad()} (the way optimizers update parameters). It
+     * bumps the version counter, so a backward that needs the old values fails instead of computing a
+     * wrong gradient.
+     *
+     * @param other the values to add, broadcastable to this shape
+     * @return this tensor
+     * @throws IllegalStateException when this tensor requires grad and grad mode is on
+     */
+    public Tensor addInPlace(Tensor other) {
+        return InPlaceOps.apply("addInPlace", this, BinaryOp.ADD, other);
+    }
+
+    /**
+     * {@code this += value}, in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param value the constant to add
+     * @return this tensor
+     */
+    public Tensor addInPlace(double value) {
+        return addInPlace(constant(value));
+    }
+
+    /**
+     * {@code this -= other} (broadcast to this shape), in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param other the values to subtract
+     * @return this tensor
+     */
+    public Tensor subInPlace(Tensor other) {
+        return InPlaceOps.apply("subInPlace", this, BinaryOp.SUB, other);
+    }
+
+    /**
+     * {@code this -= value}, in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param value the constant to subtract
+     * @return this tensor
+     */
+    public Tensor subInPlace(double value) {
+        return subInPlace(constant(value));
+    }
+
+    /**
+     * {@code this *= other} (broadcast to this shape), in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param other the factors
+     * @return this tensor
+     */
+    public Tensor mulInPlace(Tensor other) {
+        return InPlaceOps.apply("mulInPlace", this, BinaryOp.MUL, other);
+    }
+
+    /**
+     * {@code this *= value}, in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param value the factor
+     * @return this tensor
+     */
+    public Tensor mulInPlace(double value) {
+        return mulInPlace(constant(value));
+    }
+
+    /**
+     * {@code this /= other} (broadcast to this shape), in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param other the divisors
+     * @return this tensor
+     */
+    public Tensor divInPlace(Tensor other) {
+        return InPlaceOps.apply("divInPlace", this, BinaryOp.DIV, other);
+    }
+
+    /**
+     * {@code this /= value}, in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param value the divisor
+     * @return this tensor
+     */
+    public Tensor divInPlace(double value) {
+        return divInPlace(constant(value));
+    }
+
+    /**
+     * Sets every element to {@code value}, in place; see {@link #addInPlace(Tensor)}.
+     *
+     * @param value the value
+     * @return this tensor
+     */
+    public Tensor fill(double value) {
+        return copyFrom(constant(value));
+    }
+
+    /**
+     * Overwrites this tensor with {@code source}'s values (broadcast to this shape), in place; see
+     * {@link #addInPlace(Tensor)}.
+     *
+     * @param source the values, same dtype, broadcastable to this shape
+     * @return this tensor
+     */
+    public Tensor copyFrom(Tensor source) {
+        return InPlaceOps.apply("copyFrom", this, null, source);
+    }
+
     /** Where a gradient for this tensor must go: its op's node, its accumulator, or nowhere. */
     Node gradEdge() {
         if (gradFn != null) {

@@ -1,0 +1,46 @@
+package dev.autograd;
+
+import dev.autograd.internal.kernel.BinaryOp;
+import dev.autograd.internal.kernel.Kernels;
+
+/**
+ * Writes into a tensor's storage. They are not recorded: an in-place op on a tensor that is part of a
+ * graph would change values that backward may still need. Instead they are refused where that could
+ * happen, and every write bumps the storage's version counter, which backward checks on saved tensors.
+ */
+final class InPlaceOps {
+
+    private InPlaceOps() {
+    }
+
+    /** {@code target = op(target, other)}, or {@code target = other} when {@code op} is null. */
+    static Tensor apply(String name, Tensor target, BinaryOp op, Tensor other) {
+        if (target.requiresGrad && GradMode.isEnabled()) {
+            String what = target.isLeaf() ? "a leaf that requires grad" : "a tensor produced by '" + target.gradFn.name()
+                    + "' inside a recorded graph";
+            throw new IllegalStateException(name + ": cannot modify in place " + what + " (shape "
+                    + Shapes.format(target.shapeRef()) + ") while grad mode is on: backward would use the overwritten"
+                    + " values. Update parameters inside try (var s = Autograd.noGrad()) { ... }, or use the"
+                    + " out-of-place op.");
+        }
+        if (other.dtype() != target.dtype()) {
+            throw new IllegalArgumentException(name + ": dtypes differ: " + target.dtype() + " " + Shapes.format(target.shapeRef())
+                    + " and " + other.dtype() + " " + Shapes.format(other.shapeRef()) + "; convert with to(DType) first");
+        }
+        int[] shape = target.shapeRef();
+        int[] broadcast = Shapes.broadcast(name, shape, other.shapeRef());
+        if (!java.util.Arrays.equals(broadcast, shape)) {
+            throw new IllegalArgumentException(name + ": shape " + Shapes.format(other.shapeRef()) + " cannot be broadcast"
+                    + " to the target's shape " + Shapes.format(shape) + " (an in-place op cannot grow its target)");
+        }
+        Tensor values;
+        try (var scope = Autograd.noGrad()) {
+            values = op == null ? other.expand(shape)
+                    : ElementwiseOps.compute(op, name, target, other);
+        }
+        int[] dense = dev.autograd.internal.kernel.Shape.strides(shape);
+        Kernels.stridedWrite(values.storage.array, target.storage.array, 0, dense, shape, false);
+        target.storage.bumpVersion();
+        return target;
+    }
+}
