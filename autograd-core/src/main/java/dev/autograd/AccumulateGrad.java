@@ -7,6 +7,11 @@ import java.util.List;
  * accumulate across backward calls until {@link Tensor#zeroGrad()}, as in PyTorch.
  */
 final class AccumulateGrad extends Node {
+    @Override
+    public String formula() {
+        return "grad += g (accumulated into the leaf)";
+    }
+
 
     final Tensor leaf;
 
@@ -22,6 +27,11 @@ final class AccumulateGrad extends Node {
             leaf.grad = leaf.grad == null ? grad : leaf.grad.add(grad);
         }
         return new Tensor[0];
+    }
+
+    @Override
+    public Tensor output() {
+        return leaf;
     }
 
     @Override

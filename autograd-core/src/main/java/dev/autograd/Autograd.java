@@ -98,6 +98,18 @@ public final class Autograd {
         return Checkpoint.apply(segment, inputs);
     }
 
+    /**
+     * Registers a listener called for every node the backward passes on the current thread run, in order.
+     *
+     * @param listener the listener
+     * @return a handle whose {@code remove()} unregisters it
+     */
+    public static HookHandle addBackwardListener(BackwardListener listener) {
+        List<BackwardListener> listeners = GradMode.listeners();
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
     /** Turns recording back on inside a {@link #noGrad()} scope, until the returned scope is closed. */
     public static Scope enableGrad() {
         return new Scope(true);

@@ -28,6 +28,11 @@ final class Checkpoint {
 
     /** Backward: rerun the segment with recording on, then backpropagate through that fresh graph. */
     static final class Recompute extends Node {
+        @Override
+        public String formula() {
+            return "recomputes the checkpointed segment, then backpropagates through it";
+        }
+
         private final Function<Tensor[], Tensor> segment;
 
         Recompute(Function<Tensor[], Tensor> segment, Tensor[] inputs) {

@@ -161,6 +161,11 @@ public abstract class CustomFunction {
 
     /** The recorded node of a custom function. */
     static final class CustomNode extends Node {
+        @Override
+        public String formula() {
+            return "user-defined backward of " + name();
+        }
+
         private final CustomFunction function;
         private final Context ctx;
 

@@ -62,6 +62,11 @@ final class ElementwiseOps {
 
     /** d(a + b)/da = 1, d(a + b)/db = 1. */
     static final class Add extends Node {
+        @Override
+        public String formula() {
+            return "d(a + b)/da = 1, d(a + b)/db = 1";
+        }
+
         Add(Tensor a, Tensor b) {
             super("add", a, b);
         }
@@ -80,6 +85,11 @@ final class ElementwiseOps {
 
     /** d(a - b)/da = 1, d(a - b)/db = -1. */
     static final class Sub extends Node {
+        @Override
+        public String formula() {
+            return "d(a - b)/da = 1, d(a - b)/db = -1";
+        }
+
         Sub(Tensor a, Tensor b) {
             super("sub", a, b);
         }
@@ -98,6 +108,11 @@ final class ElementwiseOps {
 
     /** d(a b)/da = b, d(a b)/db = a. */
     static final class Mul extends Node {
+        @Override
+        public String formula() {
+            return "d(a * b)/da = b, d(a * b)/db = a";
+        }
+
         Mul(Tensor a, Tensor b) {
             super("mul", a, b);
             save(a, b);
@@ -117,6 +132,11 @@ final class ElementwiseOps {
 
     /** d(a / b)/da = 1 / b, d(a / b)/db = -a / b^2. */
     static final class Div extends Node {
+        @Override
+        public String formula() {
+            return "d(a / b)/da = 1 / b, d(a / b)/db = -a / b^2";
+        }
+
         Div(Tensor a, Tensor b) {
             super("div", a, b);
             save(a, b);
@@ -140,6 +160,11 @@ final class ElementwiseOps {
 
     /** d(-x)/dx = -1. */
     static final class Neg extends Node {
+        @Override
+        public String formula() {
+            return "d(-x)/dx = -1";
+        }
+
         Neg(Tensor x) {
             super("neg", x);
         }
@@ -158,6 +183,11 @@ final class ElementwiseOps {
 
     /** d(x^p)/dx = p x^(p-1). */
     static final class Pow extends Node {
+        @Override
+        public String formula() {
+            return "d x^" + Formulas.number(exponent) + "/dx = " + Formulas.number(exponent) + " * x^" + Formulas.number(exponent - 1);
+        }
+
         private final double exponent;
 
         Pow(Tensor x, double exponent) {
@@ -184,6 +214,11 @@ final class ElementwiseOps {
 
     /** d(e^x)/dx = e^x, read from the saved output. */
     static final class Exp extends Node {
+        @Override
+        public String formula() {
+            return "d exp(x)/dx = exp(x)";
+        }
+
         Exp(Tensor x, Tensor out) {
             super("exp", x);
             save(out);
@@ -203,6 +238,11 @@ final class ElementwiseOps {
 
     /** d(ln x)/dx = 1 / x. */
     static final class Log extends Node {
+        @Override
+        public String formula() {
+            return "d log(x)/dx = 1 / x";
+        }
+
         Log(Tensor x) {
             super("log", x);
             save(x);
@@ -222,6 +262,11 @@ final class ElementwiseOps {
 
     /** d(sqrt x)/dx = 1 / (2 sqrt x), read from the saved output. */
     static final class Sqrt extends Node {
+        @Override
+        public String formula() {
+            return "d sqrt(x)/dx = 1 / (2 sqrt(x))";
+        }
+
         Sqrt(Tensor x, Tensor out) {
             super("sqrt", x);
             save(out);
@@ -241,6 +286,11 @@ final class ElementwiseOps {
 
     /** d|x|/dx = sign(x), taken as 0 at x = 0. */
     static final class Abs extends Node {
+        @Override
+        public String formula() {
+            return "d |x|/dx = sign(x) (0 at x = 0)";
+        }
+
         Abs(Tensor x) {
             super("abs", x);
             save(x);
@@ -260,6 +310,11 @@ final class ElementwiseOps {
 
     /** d(tanh x)/dx = 1 - tanh(x)^2, read from the saved output. */
     static final class Tanh extends Node {
+        @Override
+        public String formula() {
+            return "d tanh(x)/dx = 1 - tanh(x)^2";
+        }
+
         Tanh(Tensor x, Tensor out) {
             super("tanh", x);
             save(out);
@@ -280,6 +335,11 @@ final class ElementwiseOps {
 
     /** d sigmoid(x)/dx = s (1 - s) with s = sigmoid(x), read from the saved output. */
     static final class Sigmoid extends Node {
+        @Override
+        public String formula() {
+            return "d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))";
+        }
+
         Sigmoid(Tensor x, Tensor out) {
             super("sigmoid", x);
             save(out);
@@ -300,6 +360,11 @@ final class ElementwiseOps {
 
     /** d relu(x)/dx = 1 where x > 0, else 0 (0 at the kink x = 0). */
     static final class Relu extends Node {
+        @Override
+        public String formula() {
+            return "d relu(x)/dx = 1 if x > 0 else 0";
+        }
+
         Relu(Tensor x, Tensor out) {
             super("relu", x);
             save(out);
@@ -318,6 +383,11 @@ final class ElementwiseOps {
 
     /** d(sin x)/dx = cos x. */
     static final class Sin extends Node {
+        @Override
+        public String formula() {
+            return "d sin(x)/dx = cos(x)";
+        }
+
         Sin(Tensor x) {
             super("sin", x);
             save(x);
@@ -337,6 +407,11 @@ final class ElementwiseOps {
 
     /** d(cos x)/dx = -sin x. */
     static final class Cos extends Node {
+        @Override
+        public String formula() {
+            return "d cos(x)/dx = -sin(x)";
+        }
+
         Cos(Tensor x) {
             super("cos", x);
             save(x);
@@ -356,6 +431,11 @@ final class ElementwiseOps {
 
     /** d ln(1 + x)/dx = 1 / (1 + x). */
     static final class Log1p extends Node {
+        @Override
+        public String formula() {
+            return "d log(1 + x)/dx = 1 / (1 + x)";
+        }
+
         Log1p(Tensor x) {
             super("log1p", x);
             save(x);
@@ -375,6 +455,11 @@ final class ElementwiseOps {
 
     /** d(e^x - 1)/dx = e^x = out + 1. */
     static final class Expm1 extends Node {
+        @Override
+        public String formula() {
+            return "d (exp(x) - 1)/dx = exp(x)";
+        }
+
         Expm1(Tensor x, Tensor out) {
             super("expm1", x);
             save(out);
@@ -394,6 +479,11 @@ final class ElementwiseOps {
 
     /** d erf(x)/dx = 2/sqrt(pi) e^(-x^2). */
     static final class Erf extends Node {
+        @Override
+        public String formula() {
+            return "d erf(x)/dx = 2 / sqrt(pi) * exp(-x^2)";
+        }
+
         Erf(Tensor x) {
             super("erf", x);
             save(x);
@@ -427,6 +517,11 @@ final class ElementwiseOps {
 
     /** d softplus(x)/dx = sigmoid(x). */
     static final class Softplus extends Node {
+        @Override
+        public String formula() {
+            return "d softplus(x)/dx = sigmoid(x)";
+        }
+
         Softplus(Tensor x) {
             super("softplus", x);
             save(x);
@@ -446,6 +541,11 @@ final class ElementwiseOps {
 
     /** d leakyRelu(x)/dx = 1 where x > 0, else slope (slope at the kink x = 0, as in PyTorch). */
     static final class LeakyRelu extends Node {
+        @Override
+        public String formula() {
+            return "d leakyRelu(x)/dx = 1 if x > 0 else " + Formulas.number(slope);
+        }
+
         private final double slope;
 
         LeakyRelu(Tensor x, double slope) {
@@ -475,6 +575,11 @@ final class ElementwiseOps {
 
     /** d clamp(x)/dx = 1 where min <= x <= max (bounds included, as in PyTorch), else 0. */
     static final class Clamp extends Node {
+        @Override
+        public String formula() {
+            return "d clamp(x)/dx = 1 if min <= x <= max else 0";
+        }
+
         private final Tensor low;
         private final Tensor high;
 
@@ -509,6 +614,11 @@ final class ElementwiseOps {
      * b, and for minimum.
      */
     static final class Extremum extends Node {
+        @Override
+        public String formula() {
+            return name().equals("maximum") ? "d max(a, b)/da = 1 if a > b, 1/2 if a = b, else 0 (b likewise)" : "d min(a, b)/da = 1 if a < b, 1/2 if a = b, else 0 (b likewise)";
+        }
+
         Extremum(String name, Tensor a, Tensor b) {
             super(name, a, b);
             save(a, b);
@@ -536,6 +646,11 @@ final class ElementwiseOps {
      * PyTorch) so that a zero base does not poison the exponent's gradient with NaN.
      */
     static final class PowTensor extends Node {
+        @Override
+        public String formula() {
+            return "d a^b/da = b * a^(b - 1), d a^b/db = a^b * ln(a)";
+        }
+
         PowTensor(Tensor a, Tensor b, Tensor out) {
             super("pow", a, b);
             save(a, b, out);
@@ -578,6 +693,11 @@ final class ElementwiseOps {
 
     /** d where(m, a, b)/da = m, d/db = 1 - m; the mask gets no gradient. */
     static final class Where extends Node {
+        @Override
+        public String formula() {
+            return "d where(m, a, b)/da = m, d where(m, a, b)/db = 1 - m";
+        }
+
         private final Tensor mask;
 
         Where(Tensor mask, Tensor a, Tensor b) {

@@ -30,6 +30,8 @@ final class Engine {
         Map<Node, Tensor> pending = new IdentityHashMap<>();
         Node[] rootNodes = new Node[roots.size()];
         boolean previousMode = GradMode.set(createGraph);
+        int outerStep = STEP.get()[0];
+        STEP.get()[0] = 0;
         try {
             for (int r = 0; r < roots.size(); r++) {
                 Tensor root = roots.get(r);
@@ -99,6 +101,7 @@ final class Engine {
             return captured;
         } finally {
             GradMode.set(previousMode);
+            STEP.get()[0] = outerStep;
         }
     }
 
@@ -120,6 +123,7 @@ final class Engine {
         }
         Tensor[] inputGrads = node.backward(grad);
         boolean anomaly = GradMode.isAnomalyDetection() || node.creationSite != null;
+        Tensor[] sent = new Tensor[node.next.length];
         for (int i = 0; i < node.next.length; i++) {
             Node next = node.next[i];
             if (next == null || inputGrads[i] == null) {
@@ -132,9 +136,29 @@ final class Engine {
             if (!Arrays.equals(g.shapeRef(), node.inputShapes[i])) {
                 g = ReduceOps.sumTo(g, node.inputShapes[i]);
             }
-            pending.merge(next, g, Tensor::add);
+            sent[i] = g;
+        }
+        notifyListeners(node, grad, sent);
+        for (int i = 0; i < node.next.length; i++) {
+            if (sent[i] != null) {
+                pending.merge(node.next[i], sent[i], Tensor::add);
+            }
         }
     }
+
+    private static void notifyListeners(Node node, Tensor upstream, Tensor[] sent) {
+        List<BackwardListener> listeners = GradMode.listeners();
+        if (listeners.isEmpty()) {
+            return;
+        }
+        BackwardStep step = new BackwardStep(STEP.get()[0]++ + 1, node, upstream, java.util.Collections.unmodifiableList(Arrays.asList(sent)));
+        for (BackwardListener listener : listeners) {
+            listener.onStep(step);
+        }
+    }
+
+    /** Per-thread step counter of the current backward pass, for listeners. */
+    private static final ThreadLocal<int[]> STEP = ThreadLocal.withInitial(() -> new int[1]);
 
     private static boolean anyNextLeadsToInput(Node node, Map<Node, Boolean> leadsToInput) {
         for (Node next : node.next) {

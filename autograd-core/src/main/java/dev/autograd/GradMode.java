@@ -6,7 +6,15 @@ final class GradMode {
     private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
     private static final ThreadLocal<boolean[]> ANOMALY = ThreadLocal.withInitial(() -> new boolean[] {false});
 
+    private static final ThreadLocal<java.util.List<BackwardListener>> LISTENERS =
+            ThreadLocal.withInitial(java.util.concurrent.CopyOnWriteArrayList::new);
+
     private GradMode() {
+    }
+
+    /** The backward listeners of the current thread (a live, thread-safe list). */
+    static java.util.List<BackwardListener> listeners() {
+        return LISTENERS.get();
     }
 
     static boolean isEnabled() {

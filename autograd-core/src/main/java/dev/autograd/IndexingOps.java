@@ -29,6 +29,11 @@ final class IndexingOps {
 
     /** Backward of a strided read: the gradient added back at the positions read (col2im for unfold). */
     static final class AsStrided extends Node {
+        @Override
+        public String formula() {
+            return "g added back at the positions " + name() + " read";
+        }
+
         private final int[] strides;
         private final int offset;
 
@@ -54,6 +59,11 @@ final class IndexingOps {
 
     /** Backward of a strided add: the strided read of the gradient. */
     static final class ScatterStrided extends Node {
+        @Override
+        public String formula() {
+            return "g read back at the positions written";
+        }
+
         private final int[] strides;
         private final int offset;
 
@@ -149,6 +159,11 @@ final class IndexingOps {
 
     /** d pad(x)/dx: the gradient of the interior, a strided read of g. */
     static final class Pad extends Node {
+        @Override
+        public String formula() {
+            return "d pad(x)/dx: the interior of g";
+        }
+
         private final int[] outStrides;
         private final int offset;
 
@@ -210,6 +225,11 @@ final class IndexingOps {
 
     /** d concat/d x_i: the part of the gradient where x_i was placed. */
     static final class Concat extends Node {
+        @Override
+        public String formula() {
+            return "each input receives its own slice of g";
+        }
+
         private final int[] outStrides;
         private final int[] offsets;
 
@@ -270,6 +290,11 @@ final class IndexingOps {
 
     /** d indexSelect(x)/dx: each selected slice's gradient added back at its index (repeats sum). */
     static final class IndexSelect extends Node {
+        @Override
+        public String formula() {
+            return "g added back at the selected indices";
+        }
+
         private final int axis;
         private final int[] indices;
 
@@ -294,6 +319,11 @@ final class IndexingOps {
 
     /** d indexAdd(g)/dg: the slices read back at the indices. */
     static final class IndexAdd extends Node {
+        @Override
+        public String formula() {
+            return "g read back at the indices";
+        }
+
         private final int axis;
         private final int[] indices;
 
@@ -322,6 +352,11 @@ final class IndexingOps {
 
     /** d gather(x)/dx: each gathered gradient added back where it was read (repeats sum). */
     static final class Gather extends Node {
+        @Override
+        public String formula() {
+            return "g added back at the gathered positions";
+        }
+
         private final int axis;
         private final Tensor index;
         private final int[] positions;
@@ -363,6 +398,11 @@ final class IndexingOps {
 
     /** d scatterAdd/dx = g; d scatterAdd/dsrc = g gathered at the indices. */
     static final class ScatterAdd extends Node {
+        @Override
+        public String formula() {
+            return "d/dx = g, d/dsrc = g gathered at the indices";
+        }
+
         private final int axis;
         private final Tensor index;
         private final int[] positions;

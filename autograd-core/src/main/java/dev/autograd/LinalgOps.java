@@ -113,6 +113,11 @@ final class LinalgOps {
      * then sums over the batch axes an operand was broadcast along.
      */
     static final class Matmul extends Node {
+        @Override
+        public String formula() {
+            return "d(A @ B)/dA = g @ B^T, d(A @ B)/dB = A^T @ g";
+        }
+
         Matmul(Tensor a, Tensor b) {
             super("matmul", a, b);
             save(a, b);

@@ -44,6 +44,11 @@ final class MovementOps {
 
     /** Reshaping only reorders the index: the gradient is reshaped back. */
     static final class Reshape extends Node {
+        @Override
+        public String formula() {
+            return "g reshaped back to the input shape";
+        }
+
         Reshape(Tensor x) {
             super("reshape", x);
         }
@@ -85,6 +90,11 @@ final class MovementOps {
 
     /** The gradient is permuted by the inverse permutation. */
     static final class Permute extends Node {
+        @Override
+        public String formula() {
+            return "g permuted back by the inverse order";
+        }
+
         private final int[] inverse;
 
         Permute(Tensor x, int[] perm) {
@@ -124,6 +134,11 @@ final class MovementOps {
 
     /** d expand(x)/dx: the gradient summed over the repeated axes, done by the engine's sumTo. */
     static final class Expand extends Node {
+        @Override
+        public String formula() {
+            return "g summed over the expanded axes";
+        }
+
         Expand(Tensor x) {
             super("expand", x);
         }
@@ -145,6 +160,11 @@ final class MovementOps {
 
     /** The gradient converted back to the input's dtype. */
     static final class Convert extends Node {
+        @Override
+        public String formula() {
+            return "g converted back to the input dtype";
+        }
+
         Convert(Tensor x) {
             super("to", x);
         }
@@ -164,6 +184,11 @@ final class MovementOps {
 
     /** d copy(x)/dx = 1. */
     static final class Copy extends Node {
+        @Override
+        public String formula() {
+            return "d copy(x)/dx = 1";
+        }
+
         Copy(Tensor x) {
             super("copy", x);
         }

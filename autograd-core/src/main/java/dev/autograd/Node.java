@@ -33,6 +33,8 @@ abstract class Node implements GradFn {
     private Tensor[] saved = NOTHING_SAVED;
     private int[] savedVersions;
     private boolean released;
+    /** The tensor this node produced, held weakly for inspection (graph export, traces). */
+    java.lang.ref.WeakReference<Tensor> output;
     /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
     Tensor retainedOutput;
     /** Hooks on the gradient of this node's output (or of the leaf, for an accumulator), in order. */
@@ -157,6 +159,16 @@ abstract class Node implements GradFn {
     /** A result array for {@link #backward}: one gradient per input, {@code null} for those not needed. */
     static Tensor[] grads(Tensor... perInput) {
         return perInput;
+    }
+
+    @Override
+    public String formula() {
+        return "d " + name + "/dx";
+    }
+
+    @Override
+    public Tensor output() {
+        return output == null ? null : output.get();
     }
 
     @Override

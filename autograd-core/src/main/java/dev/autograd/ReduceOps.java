@@ -41,6 +41,11 @@ final class ReduceOps {
 
     /** d sum(x)/dx_i = 1: the output gradient is repeated over the reduced axes. */
     static final class Sum extends Node {
+        @Override
+        public String formula() {
+            return "d sum(x)/dx_i = 1 (g repeated over the reduced axes)";
+        }
+
         private final int[] keptShape;
 
         Sum(Tensor x, int[] keptShape) {
@@ -117,6 +122,11 @@ final class ReduceOps {
      * gradient is shared evenly (as PyTorch's amax does), so the sum of the gradient is always g.
      */
     static final class Extreme extends Node {
+        @Override
+        public String formula() {
+            return "d " + name() + "(x)/dx_i = 1/k for the k elements equal to the " + name() + ", else 0";
+        }
+
         private final Tensor kept;
         private final int[] reducedAxes;
 

@@ -42,6 +42,7 @@ public final class Tensor {
     /** The gradient accumulated by backward; see {@link #grad()}. */
     Tensor grad;
     private AccumulateGrad accumulator;
+    private volatile String name;
 
     Tensor(Storage storage, int[] shape) {
         this.storage = storage;
@@ -1620,6 +1621,31 @@ public final class Tensor {
     // ---------------------------------------------------------------- autograd
 
     /**
+     * Gives this tensor a name shown in graph pictures, traces and {@link #toString()} (nn names parameters
+     * after their place in the model, e.g. {@code layers.0.weight}).
+     *
+     * @param name the label
+     * @return this tensor
+     */
+    public Tensor name(String name) {
+        this.name = name;
+        return this;
+    }
+
+    /** @return the name given with {@link #name(String)}, or {@code null} */
+    public String name() {
+        return name;
+    }
+
+    /** The name, or the value of a scalar, or the shape: how traces refer to this tensor. */
+    String labelOrShape() {
+        if (name != null) {
+            return name;
+        }
+        return numel() == 1 ? BackwardTrace.number(Kernels.get(storage.array, 0)) : Shapes.format(shape);
+    }
+
+    /**
      * Marks a leaf as a parameter (or input) whose gradient backward should compute.
      *
      * @param requiresGrad whether to record ops on this tensor and accumulate its gradient
@@ -1891,6 +1917,7 @@ public final class Tensor {
 
     /** Makes {@code node} this tensor's producer; returns this. */
     Tensor recordedBy(Node node) {
+        node.output = new java.lang.ref.WeakReference<>(this);
         this.gradFn = node;
         this.requiresGrad = true;
         return this;

@@ -34,6 +34,9 @@ final class TensorFormatter {
             appendAxis(sb, array, shape, 0, 0, width, scientific, summarise);
         }
         sb.append(", shape=").append(Shapes.format(shape)).append(", dtype=").append(t.dtype());
+        if (t.name() != null) {
+            sb.append(", name=").append(t.name());
+        }
         if (t.gradFn != null) {
             sb.append(", gradFn=").append(t.gradFn.name());
         } else if (t.requiresGrad) {
