@@ -140,8 +140,7 @@ public final class TwoMoons {
         Tensor x = data.points();
         Tensor y = data.labels();
 
-        // Weights and biases in one array: an update replaces each tensor by a new leaf (there are no
-        // in-place ops yet), so the model is "whatever this array holds now".
+        // Weights and biases in one array; updates change them in place, so these objects are the model.
         Tensor[] params = {
             init(random, 2, HIDDEN), Tensor.zeros(HIDDEN).requiresGrad(true),
             init(random, HIDDEN, HIDDEN), Tensor.zeros(HIDDEN).requiresGrad(true),
@@ -168,10 +167,10 @@ public final class TwoMoons {
             // The update itself must not be recorded: it is not part of the model, and recording it would
             // chain every step's graph to the previous one.
             try (var scope = Autograd.noGrad()) {
-                for (int i = 0; i < params.length; i++) {
-                    Tensor p = params[i];
-                    // A new leaf starts with no gradient, which is also why no zeroGrad() is needed.
-                    params[i] = p.sub(p.grad().mul(config.learningRate())).detach().requiresGrad(true);
+                for (Tensor p : params) {
+                    p.subInPlace(p.grad().mul(config.learningRate()));
+                    // Gradients accumulate across backward calls; clear them for the next step.
+                    p.zeroGrad();
                 }
             }
         }
