@@ -475,7 +475,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor neg() {
-        return ElementwiseOps.neg(this);
+        return UnaryOps.NEG.apply(this, 0);
     }
 
     /**
@@ -486,7 +486,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor pow(double exponent) {
-        return ElementwiseOps.pow(this, exponent);
+        return UnaryOps.POW.apply(this, exponent);
     }
 
     /**
@@ -495,7 +495,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor exp() {
-        return ElementwiseOps.exp(this);
+        return UnaryOps.EXP.apply(this, 0);
     }
 
     /**
@@ -504,7 +504,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor log() {
-        return ElementwiseOps.log(this);
+        return UnaryOps.LOG.apply(this, 0);
     }
 
     /**
@@ -513,7 +513,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor sqrt() {
-        return ElementwiseOps.sqrt(this);
+        return UnaryOps.SQRT.apply(this, 0);
     }
 
     /**
@@ -522,7 +522,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor abs() {
-        return ElementwiseOps.abs(this);
+        return UnaryOps.ABS.apply(this, 0);
     }
 
     /**
@@ -531,7 +531,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor tanh() {
-        return ElementwiseOps.tanh(this);
+        return UnaryOps.TANH.apply(this, 0);
     }
 
     /**
@@ -541,7 +541,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor sigmoid() {
-        return ElementwiseOps.sigmoid(this);
+        return UnaryOps.SIGMOID.apply(this, 0);
     }
 
     /**
@@ -551,7 +551,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor relu() {
-        return ElementwiseOps.relu(this);
+        return UnaryOps.RELU.apply(this, 0);
     }
 
     /**
@@ -669,7 +669,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor sin() {
-        return ElementwiseOps.sin(this);
+        return UnaryOps.SIN.apply(this, 0);
     }
 
     /**
@@ -678,7 +678,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor cos() {
-        return ElementwiseOps.cos(this);
+        return UnaryOps.COS.apply(this, 0);
     }
 
     /**
@@ -687,7 +687,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor log1p() {
-        return ElementwiseOps.log1p(this);
+        return UnaryOps.LOG1P.apply(this, 0);
     }
 
     /**
@@ -696,7 +696,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor expm1() {
-        return ElementwiseOps.expm1(this);
+        return UnaryOps.EXPM1.apply(this, 0);
     }
 
     /**
@@ -715,7 +715,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor erf() {
-        return ElementwiseOps.erf(this);
+        return UnaryOps.ERF.apply(this, 0);
     }
 
     /**
@@ -725,7 +725,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor gelu() {
-        return ElementwiseOps.gelu(this, false);
+        return UnaryOps.gelu(this, false);
     }
 
     /**
@@ -736,7 +736,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor gelu(boolean tanhApproximation) {
-        return ElementwiseOps.gelu(this, tanhApproximation);
+        return UnaryOps.gelu(this, tanhApproximation);
     }
 
     /**
@@ -746,7 +746,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor softplus() {
-        return ElementwiseOps.softplus(this);
+        return UnaryOps.SOFTPLUS.apply(this, 0);
     }
 
     /**
@@ -757,7 +757,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor leakyRelu(double slope) {
-        return ElementwiseOps.leakyRelu(this, slope);
+        return UnaryOps.LEAKY_RELU.apply(this, slope);
     }
 
     /**

@@ -1,0 +1,228 @@
+package dev.autograd;
+
+import dev.autograd.internal.kernel.UnaryOp;
+
+/**
+ * Element-wise functions of one tensor, as a table (the way PyTorch's derivatives.yaml lists them): each
+ * entry names its kernel, what its backward needs saved, its backward rule written with tensor ops (so it
+ * is differentiable again) and its local derivative as a formula for traces and pictures.
+ */
+enum UnaryOps {
+
+    NEG("neg", UnaryOp.NEG, Saves.NOTHING) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.neg();
+        }
+
+        String formula(double p) {
+            return "d(-x)/dx = -1";
+        }
+    },
+    POW("pow", UnaryOp.POW, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            // x^0 is constant; written out so that 0 * x^-1 does not turn into NaN at x = 0.
+            return p == 0 ? Tensor.zerosLike(g) : g.mul(x.pow(p - 1).mul(p));
+        }
+
+        String formula(double p) {
+            return "d x^" + Formulas.number(p) + "/dx = " + Formulas.number(p) + " * x^" + Formulas.number(p - 1);
+        }
+    },
+    EXP("exp", UnaryOp.EXP, Saves.OUTPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(y);
+        }
+
+        String formula(double p) {
+            return "d exp(x)/dx = exp(x)";
+        }
+    },
+    LOG("log", UnaryOp.LOG, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.div(x);
+        }
+
+        String formula(double p) {
+            return "d log(x)/dx = 1 / x";
+        }
+    },
+    SQRT("sqrt", UnaryOp.SQRT, Saves.OUTPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.div(y.mul(2));
+        }
+
+        String formula(double p) {
+            return "d sqrt(x)/dx = 1 / (2 sqrt(x))";
+        }
+    },
+    ABS("abs", UnaryOp.ABS, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(x.sign());
+        }
+
+        String formula(double p) {
+            return "d |x|/dx = sign(x) (0 at x = 0)";
+        }
+    },
+    TANH("tanh", UnaryOp.TANH, Saves.OUTPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(y.mul(y).neg().add(1));
+        }
+
+        String formula(double p) {
+            return "d tanh(x)/dx = 1 - tanh(x)^2";
+        }
+    },
+    SIGMOID("sigmoid", UnaryOp.SIGMOID, Saves.OUTPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(y.mul(y.neg().add(1)));
+        }
+
+        String formula(double p) {
+            return "d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))";
+        }
+    },
+    RELU("relu", UnaryOp.RELU, Saves.OUTPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(y.gt(0));
+        }
+
+        String formula(double p) {
+            return "d relu(x)/dx = 1 if x > 0 else 0";
+        }
+    },
+    LEAKY_RELU("leakyRelu", UnaryOp.LEAKY_RELU, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            // mask + slope * (1 - mask): 1 on the positive side, the slope elsewhere (also at 0, as PyTorch).
+            return g.mul(x.gt(0).mul(1 - p).add(p));
+        }
+
+        String formula(double p) {
+            return "d leakyRelu(x)/dx = 1 if x > 0 else " + Formulas.number(p);
+        }
+    },
+    SIN("sin", UnaryOp.SIN, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(x.cos());
+        }
+
+        String formula(double p) {
+            return "d sin(x)/dx = cos(x)";
+        }
+    },
+    COS("cos", UnaryOp.COS, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(x.sin()).neg();
+        }
+
+        String formula(double p) {
+            return "d cos(x)/dx = -sin(x)";
+        }
+    },
+    LOG1P("log1p", UnaryOp.LOG1P, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.div(x.add(1));
+        }
+
+        String formula(double p) {
+            return "d log(1 + x)/dx = 1 / (1 + x)";
+        }
+    },
+    EXPM1("expm1", UnaryOp.EXPM1, Saves.OUTPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(y.add(1));
+        }
+
+        String formula(double p) {
+            return "d (exp(x) - 1)/dx = exp(x)";
+        }
+    },
+    ERF("erf", UnaryOp.ERF, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI)));
+        }
+
+        String formula(double p) {
+            return "d erf(x)/dx = 2 / sqrt(pi) * exp(-x^2)";
+        }
+    },
+    SOFTPLUS("softplus", UnaryOp.SOFTPLUS, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            return g.mul(x.sigmoid());
+        }
+
+        String formula(double p) {
+            return "d softplus(x)/dx = sigmoid(x)";
+        }
+    };
+
+    /** What a function's backward reads: its input, its output, or neither. */
+    enum Saves { NOTHING, INPUT, OUTPUT }
+
+    private final String opName;
+    private final UnaryOp kernel;
+    private final Saves saves;
+
+    UnaryOps(String opName, UnaryOp kernel, Saves saves) {
+        this.opName = opName;
+        this.kernel = kernel;
+        this.saves = saves;
+    }
+
+    /** dL/dx given g = dL/dy, the input x and the output y (each null unless this entry saves it). */
+    abstract Tensor backward(Tensor g, Tensor x, Tensor y, double parameter);
+
+    /** The local derivative rule, for traces and graph pictures. */
+    abstract String formula(double parameter);
+
+    /** Runs the function on {@code x} and records it when x requires grad. */
+    Tensor apply(Tensor x, double parameter) {
+        Tensor out = ElementwiseOps.compute(kernel, x, parameter);
+        if (!Tensor.recording(x)) {
+            return out;
+        }
+        return out.recordedBy(new Node(this, x, out, parameter));
+    }
+
+    /**
+     * GELU, {@code x Phi(x)}: exact with erf, or the tanh approximation
+     * {@code x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. Composed from table entries, whose backward
+     * rules give {@code Phi(x) + x phi(x)} (exact) or the derivative of the approximation.
+     */
+    static Tensor gelu(Tensor x, boolean tanhApproximation) {
+        if (tanhApproximation) {
+            Tensor inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+            return x.mul(0.5).mul(inner.tanh().add(1));
+        }
+        return x.mul(0.5).mul(x.mul(1 / Math.sqrt(2)).erf().add(1));
+    }
+
+    /** The recorded node of any table entry. */
+    static final class Node extends dev.autograd.Node {
+        private final UnaryOps function;
+        private final double parameter;
+
+        Node(UnaryOps function, Tensor x, Tensor out, double parameter) {
+            super(function.opName, x);
+            this.function = function;
+            this.parameter = parameter;
+            switch (function.saves) {
+                case INPUT -> save(x);
+                case OUTPUT -> save(out);
+                default -> { }
+            }
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor x = function.saves == Saves.INPUT ? saved(0) : null;
+            Tensor y = function.saves == Saves.OUTPUT ? saved(0) : null;
+            return grads(function.backward(g, x, y, parameter));
+        }
+
+        @Override
+        public String formula() {
+            return function.formula(parameter);
+        }
+    }
+}
