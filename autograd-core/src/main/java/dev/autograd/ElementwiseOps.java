@@ -230,7 +230,7 @@ final class ElementwiseOps {
     }
 
     /**
-     * d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a, taken as 0 where a = 0 (the limit for b > 0, as in
+     * d(a^b)/da = b a^(b-1) (0 where b = 0); d(a^b)/db = a^b ln a, taken as 0 where a = 0 (the limit for b > 0, as in
      * PyTorch) so that a zero base does not poison the exponent's gradient with NaN.
      */
     static final class PowTensor extends Node {
@@ -248,7 +248,9 @@ final class ElementwiseOps {
         Tensor[] backward(Tensor g) {
             Tensor a = saved(0);
             Tensor b = saved(1);
-            Tensor ga = needsGrad(0) ? g.mul(b).mul(a.pow(b.sub(1))) : null;
+            // b a^(b-1) is 0 * 0^-1 = NaN at a = b = 0; the derivative of a^0 is 0 (as in PyTorch).
+            Tensor ga = needsGrad(0)
+                    ? Tensor.where(b.eq(0), Tensor.zerosLike(b), g.mul(b).mul(a.pow(b.sub(1)))) : null;
             Tensor gb = null;
             if (needsGrad(1)) {
                 Tensor zero = a.eq(0);

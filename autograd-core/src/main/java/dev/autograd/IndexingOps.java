@@ -98,7 +98,7 @@ final class IndexingOps {
         }
         int[] dense = Shape.strides(shape);
         int[] outShape = shape.clone();
-        outShape[a] = (e - s + step - 1) / step;
+        outShape[a] = (int) (((long) e - s + step - 1) / step);
         int[] strides = dense.clone();
         strides[a] *= step;
         return asStrided("slice", x, outShape, strides, s * dense[a]);
@@ -143,15 +143,26 @@ final class IndexingOps {
                 throw new IllegalArgumentException("pad: negative padding in " + Arrays.toString(pads)
                         + "; use slice to crop");
             }
+            long padded = (long) outShape[axis] + pads[2 * p] + pads[2 * p + 1];
+            if (padded > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("pad: padding " + Arrays.toString(pads) + " makes axis " + axis
+                        + " of shape " + Shapes.format(shape) + " " + padded + " long, more than an array can hold");
+            }
             before[axis] = pads[2 * p];
-            outShape[axis] += pads[2 * p] + pads[2 * p + 1];
+            outShape[axis] = (int) padded;
         }
         int[] outStrides = Shape.strides(outShape);
         int offset = 0;
         for (int d = 0; d < shape.length; d++) {
             offset += before[d] * outStrides[d];
         }
-        Object out = Kernels.filled(x.dtype() == DType.FLOAT64, Shape.size(outShape), value);
+        int size;
+        try {
+            size = Shape.size(outShape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pad: " + e.getMessage(), e);
+        }
+        Object out = Kernels.filled(x.dtype() == DType.FLOAT64, size, value);
         Kernels.stridedWrite(x.storage.array, out, offset, outStrides, shape, false);
         Tensor result = Tensor.wrap(out, outShape);
         return Tensor.recording(x) ? result.recordedBy(new Pad(x, outStrides, offset)) : result;
@@ -254,7 +265,7 @@ final class IndexingOps {
     /** Pieces of {@code sizes[i]} elements along {@code axis}, in order. */
     static List<Tensor> split(Tensor x, int[] sizes, int axis) {
         int a = Shapes.axis("split", axis, x.shapeRef());
-        int total = 0;
+        long total = 0;
         for (int size : sizes) {
             if (size < 0) {
                 throw new IllegalArgumentException("split: negative size in " + Arrays.toString(sizes));

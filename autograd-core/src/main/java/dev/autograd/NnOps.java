@@ -14,7 +14,10 @@ final class NnOps {
 
     /** {@code e^(x - m) / sum(e^(x - m))} along {@code axis}, m the (constant) maximum: stable for large x. */
     static Tensor softmax(Tensor x, int axis) {
-        Shapes.axis("softmax", axis, x.shapeRef());
+        int a = Shapes.axis("softmax", axis, x.shapeRef());
+        if (x.shapeRef()[a] == 0) {
+            return x.mul(1);
+        }
         Tensor m;
         try (var scope = Autograd.noGrad()) {
             m = x.max(axis, true);
@@ -61,6 +64,10 @@ final class NnOps {
         }
         int kh = ws[2];
         int kw = ws[3];
+        if (kh < 1 || kw < 1) {
+            throw new IllegalArgumentException("conv2d: the kernel of weight " + Shapes.format(ws)
+                    + " is empty; kH and kW must be at least 1");
+        }
         Tensor windows = unfold("conv2d", x, kh, kw, stride, padding, dilation, 0);
         // windows: [N, C, kH, kW, Ho, Wo]
         int[] wsh = windows.shapeRef();
@@ -95,18 +102,22 @@ final class NnOps {
     private static Tensor unfold(String op, Tensor x, int kh, int kw, int[] stride, int[] padding, int[] dilation,
                                  double padValue) {
         int[] xs = x.shapeRef();
-        Tensor padded = padding[0] == 0 && padding[1] == 0 ? x
-                : x.pad(new int[] {padding[1], padding[1], padding[0], padding[0]}, padValue);
-        int[] ps = padded.shapeRef();
-        int hp = ps[2];
-        int wp = ps[3];
-        int ho = (hp - dilation[0] * (kh - 1) - 1) / stride[0] + 1;
-        int wo = (wp - dilation[1] * (kw - 1) - 1) / stride[1] + 1;
-        if (hp < dilation[0] * (kh - 1) + 1 || wp < dilation[1] * (kw - 1) + 1) {
+        // Sizes in long: a huge padding or dilation must give this message, not an overflowed index.
+        long hpLong = xs[2] + 2L * padding[0];
+        long wpLong = xs[3] + 2L * padding[1];
+        long spanH = (long) dilation[0] * (kh - 1) + 1;
+        long spanW = (long) dilation[1] * (kw - 1) + 1;
+        if (hpLong < spanH || wpLong < spanW || hpLong > Integer.MAX_VALUE || wpLong > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(op + ": a " + kh + "x" + kw + " window (dilation "
-                    + Arrays.toString(dilation) + ") does not fit the padded input of " + hp + "x" + wp
+                    + Arrays.toString(dilation) + ") does not fit the padded input of " + hpLong + "x" + wpLong
                     + " (input " + Shapes.format(xs) + ", padding " + Arrays.toString(padding) + ")");
         }
+        Tensor padded = padding[0] == 0 && padding[1] == 0 ? x
+                : x.pad(new int[] {padding[1], padding[1], padding[0], padding[0]}, padValue);
+        int hp = (int) hpLong;
+        int wp = (int) wpLong;
+        int ho = (int) ((hp - spanH) / stride[0] + 1);
+        int wo = (int) ((wp - spanW) / stride[1] + 1);
         int[] shape = {xs[0], xs[1], kh, kw, ho, wo};
         int[] strides = {xs[1] * hp * wp, hp * wp, dilation[0] * wp, dilation[1], stride[0] * wp, stride[1]};
         return IndexingOps.asStrided("unfold", padded, shape, strides, 0);
@@ -119,16 +130,16 @@ final class NnOps {
         if (x.dim() != 4) {
             throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got " + Shapes.format(x.shapeRef()));
         }
-        if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
+        if (padding[0] * 2L > kernel[0] || padding[1] * 2L > kernel[1]) {
             throw new IllegalArgumentException(op + ": padding " + Arrays.toString(padding) + " must be at most half the"
                     + " kernel " + Arrays.toString(kernel) + ", or some windows would hold only padding");
         }
     }
 
     private static void checkPair(String op, String what, int[] pair, int min) {
-        if (pair.length != 2 || pair[0] < min || pair[1] < min) {
+        if (pair == null || pair.length != 2 || pair[0] < min || pair[1] < min) {
             throw new IllegalArgumentException(op + ": " + what + " must be two values >= " + min + ", got "
-                    + Arrays.toString(pair));
+                    + (pair == null ? "null" : Arrays.toString(pair)));
         }
     }
 }

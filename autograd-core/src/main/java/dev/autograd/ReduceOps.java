@@ -153,7 +153,9 @@ final class ReduceOps {
         boolean[] reduced = Shapes.axesMask("logSumExp", axes, x.shapeRef());
         Tensor m;
         try (var scope = Autograd.noGrad()) {
-            m = x.max(axes, true);
+            // Over an empty axis there is no maximum to shift by; the sum of nothing is 0, and log 0 = -inf.
+            m = hasEmptyAxis(x.shapeRef(), reduced) ? Tensor.zeros(x.dtype(), keptShape(x.shapeRef(), reduced))
+                    : x.max(axes, true);
             // An all -infinity slice has max -infinity; shifting by 0 instead keeps x - m free of NaN.
             m = Tensor.where(m.abs().lt(Double.POSITIVE_INFINITY), m, Tensor.zerosLike(m));
         }
@@ -166,13 +168,18 @@ final class ReduceOps {
      * unbiased estimate, 0 the population variance. Composed from primitives.
      */
     static Tensor var(Tensor x, int[] axes, boolean keepDim, int correction) {
-        boolean[] reduced = Shapes.axesMask("var", axes, x.shapeRef());
+        return var("var", x, axes, keepDim, correction);
+    }
+
+    /** The variance, with errors reported under {@code op} (var or std). */
+    static Tensor var(String op, Tensor x, int[] axes, boolean keepDim, int correction) {
+        boolean[] reduced = Shapes.axesMask(op, axes, x.shapeRef());
         long n = 1;
         for (int d = 0; d < reduced.length; d++) {
             n *= reduced[d] ? x.shapeRef()[d] : 1;
         }
         if (correction < 0 || correction >= n) {
-            throw new IllegalArgumentException("var: correction " + correction + " must be >= 0 and below the "
+            throw new IllegalArgumentException(op + ": correction " + correction + " must be >= 0 and below the "
                     + n + " elements reduced over (shape " + Shapes.format(x.shapeRef()) + ", axes "
                     + java.util.Arrays.toString(axes) + ")");
         }
@@ -216,6 +223,15 @@ final class ReduceOps {
         }
         int[] outShape = keepDim ? keptShape(shape, reduced) : droppedShape(shape, reduced);
         return Tensor.wrap(Kernels.convert(values, x.dtype() == DType.FLOAT64), outShape);
+    }
+
+    static boolean hasEmptyAxis(int[] shape, boolean[] reduced) {
+        for (int d = 0; d < shape.length; d++) {
+            if (reduced[d] && shape[d] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int[] keptShape(int[] shape, boolean[] reduced) {

@@ -1060,7 +1060,7 @@ public final class Tensor {
      * @return a 0-d tensor
      */
     public Tensor std() {
-        return var().sqrt();
+        return ReduceOps.var("std", this, allAxes(), false, 1).sqrt();
     }
 
     /**
@@ -1071,7 +1071,7 @@ public final class Tensor {
      * @return the reduced tensor
      */
     public Tensor std(int axis, boolean keepDim) {
-        return var(axis, keepDim).sqrt();
+        return ReduceOps.var("std", this, new int[] {axis}, keepDim, 1).sqrt();
     }
 
     /**
@@ -1083,7 +1083,7 @@ public final class Tensor {
      * @return the reduced tensor
      */
     public Tensor std(int axis, boolean keepDim, int correction) {
-        return var(axis, keepDim, correction).sqrt();
+        return ReduceOps.var("std", this, new int[] {axis}, keepDim, correction).sqrt();
     }
 
     /**
@@ -1095,7 +1095,7 @@ public final class Tensor {
      * @return the reduced tensor
      */
     public Tensor std(int[] axes, boolean keepDim, int correction) {
-        return var(axes, keepDim, correction).sqrt();
+        return ReduceOps.var("std", this, axes, keepDim, correction).sqrt();
     }
 
     /**
@@ -1432,8 +1432,17 @@ public final class Tensor {
             throw new IllegalArgumentException("stack: needs at least one tensor");
         }
         int[] first = tensors.get(0).shape;
+        int rank = first.length + 1;
+        if (axis < -rank || axis >= rank) {
+            throw new IllegalArgumentException("stack: axis " + axis + " is out of range for stacking tensors of shape "
+                    + Shapes.format(first) + " (valid axes are " + (-rank) + " to " + (rank - 1) + ")");
+        }
         java.util.List<Tensor> lifted = new java.util.ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
+            if (tensors.get(i).dtype != tensors.get(0).dtype) {
+                throw new IllegalArgumentException("stack: tensor " + i + " is " + tensors.get(i).dtype + " but tensor 0 is "
+                        + tensors.get(0).dtype + "; convert with to(DType) first");
+            }
             if (!java.util.Arrays.equals(tensors.get(i).shape, first)) {
                 throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shapes.format(tensors.get(i).shape)
                         + " but tensor 0 has " + Shapes.format(first) + "; stacked tensors must have one shape");

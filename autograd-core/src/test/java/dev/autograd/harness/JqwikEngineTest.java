@@ -21,6 +21,7 @@ class JqwikEngineTest {
     void aFailingGradCheckPropertyFailsTheRun() {
         EngineTestKit.engine("jqwik")
                 .configurationParameter("jqwik.database", "target/jqwik-database-planted")
+                .configurationParameter("jqwik.reporting.usejunitplatform", "true")
                 .selectors(selectClass(PlantedFailure.class))
                 .execute()
                 .testEvents()
@@ -31,6 +32,7 @@ class JqwikEngineTest {
     void aPassingGradCheckPropertyPasses() {
         EngineTestKit.engine("jqwik")
                 .configurationParameter("jqwik.database", "target/jqwik-database-planted")
+                .configurationParameter("jqwik.reporting.usejunitplatform", "true")
                 .selectors(selectClass(PlantedSuccess.class))
                 .execute()
                 .testEvents()
