@@ -24,7 +24,9 @@ final class AccumulateGrad extends Node {
     Tensor[] backward(Tensor grad) {
         // Several threads may backward through graphs that share this leaf.
         synchronized (leaf) {
-            leaf.grad = leaf.grad == null ? grad : leaf.grad.add(grad);
+            // The first gradient is copied: the engine may hand the same tensor to several leaves (add sends g
+            // to both inputs), and a later in-place change to one leaf's grad must not reach the others.
+            leaf.grad = leaf.grad == null ? grad.copy() : leaf.grad.add(grad);
         }
         return new Tensor[0];
     }

@@ -110,7 +110,7 @@ final class Engine {
         grad = node.applyHooks(grad);
         if (node.retainedOutput != null && captureIndex == null) {
             Tensor out = node.retainedOutput;
-            out.grad = out.grad == null ? grad : out.grad.add(grad);
+            out.grad = out.grad == null ? grad.copy() : out.grad.add(grad);
         }
         if (captureIndex != null) {
             Integer index = captureIndex.get(node);

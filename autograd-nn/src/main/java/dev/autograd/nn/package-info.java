@@ -1,10 +1,22 @@
 /**
- * Neural-network building blocks on top of {@code autograd-core}: modules and parameters, layers,
- * activations, losses, weight initialisation, optimizers ({@code dev.autograd.nn.optim}), learning-rate
- * schedules, data loaders and model save/load.
+ * Neural-network building blocks on top of {@code autograd-core}, made only of core ops (every gradient
+ * comes from core's autograd; none is written here).
  *
- * <p>This package is a placeholder: the layer module arrives in a later issue. Until then, models are
- * written directly with the core {@link dev.autograd.Tensor} operations, as
- * {@code dev.autograd.examples.TwoMoons} does.
+ * <ul>
+ *   <li>{@link dev.autograd.nn.Module}: named parameters, buffers and children; {@code train()}/{@code eval()},
+ *       {@code to(DType)}, {@code stateDict()}, {@code functionalCall} and a printable tree.</li>
+ *   <li>Layers: {@link dev.autograd.nn.Linear}, {@link dev.autograd.nn.Sequential}, {@link dev.autograd.nn.MLP},
+ *       {@link dev.autograd.nn.Conv2d}, {@link dev.autograd.nn.MaxPool2d}, {@link dev.autograd.nn.Flatten},
+ *       {@link dev.autograd.nn.BatchNorm1d}, {@link dev.autograd.nn.LayerNorm}, {@link dev.autograd.nn.Embedding},
+ *       {@link dev.autograd.nn.Dropout}, {@link dev.autograd.nn.Residual}, and the activations
+ *       {@link dev.autograd.nn.ReLU}, {@link dev.autograd.nn.Tanh}, {@link dev.autograd.nn.Sigmoid},
+ *       {@link dev.autograd.nn.LeakyReLU}, {@link dev.autograd.nn.GELU}, {@link dev.autograd.nn.Softmax},
+ *       {@link dev.autograd.nn.Identity}.</li>
+ *   <li>{@link dev.autograd.nn.Losses} (with {@link dev.autograd.nn.Reduction}), {@link dev.autograd.nn.Init},
+ *       {@link dev.autograd.nn.GradClip}, and model files in {@link dev.autograd.nn.SafeTensors}.</li>
+ * </ul>
+ *
+ * <p>Optimizers and learning-rate schedules are in {@code dev.autograd.nn.optim}; data sets and mini-batch
+ * loaders in {@code dev.autograd.nn.data}.
  */
 package dev.autograd.nn;

@@ -1,0 +1,1019 @@
+package dev.autograd.nn;
+
+import dev.autograd.DType;
+import dev.autograd.Tensor;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Model files in the <a href="https://github.com/huggingface/safetensors">safetensors</a> format, readable
+ * by other tools (Python's {@code safetensors}, PyTorch, NumPy readers):
+ *
+ * <pre>
+ * [8 bytes]  N, the header length, unsigned little-endian
+ * [N bytes]  a UTF-8 JSON object: {"__metadata__": {"key": "value", ...},            (optional)
+ *                                  "name": {"dtype": "F64", "shape": [2, 3], "data_offsets": [0, 48]}, ...}
+ *            padded with spaces to a multiple of 8 bytes, as the reference implementation does
+ * [rest]     the tensors' raw little-endian row-major bytes; data_offsets are relative to this section
+ * </pre>
+ *
+ * <p>Writing sorts tensors as the reference implementation does, by element size (largest first, so every
+ * tensor's data stays aligned to its element size) and then by name, and writes the metadata keys sorted:
+ * the same tensors always give the same bytes. Files are written to a temporary file in the same folder
+ * and then moved into place, so an interrupted save never leaves a half-written model under the name.
+ *
+ * <p>Reading never uses Java serialization and validates everything before allocating tensor memory: the
+ * header length against the file size and {@link #MAX_HEADER_BYTES}; the JSON strictly (RFC 8259 syntax,
+ * no duplicate keys, no unknown fields, integers only where integers belong); every dtype (this engine
+ * reads {@code F64} and {@code F32}); every shape (at most {@link #MAX_RANK} axes, element counts that fit
+ * a Java array); and the offsets, which must be {@code numel * itemsize} long, contiguous, non-overlapping
+ * and cover the data section exactly (as the reference implementation requires). A corrupted or truncated
+ * file therefore gives an {@link IllegalArgumentException} naming the problem, never an
+ * {@code OutOfMemoryError} or a silently wrong model; I/O failures give an {@link UncheckedIOException}.
+ *
+ * <pre>{@code
+ * SafeTensors.save(model, Path.of("out/model.safetensors"));
+ * SafeTensors.load(freshModel, Path.of("out/model.safetensors"));   // checks names, shapes and dtypes
+ * }</pre>
+ */
+public final class SafeTensors {
+
+    /** The largest header accepted, 100 MB, the reference implementation's limit. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    /** The largest number of axes accepted in a shape. */
+    public static final int MAX_RANK = 64;
+
+    /** The reserved header key of the string-to-string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
+    private static final int CHUNK = 1 << 20;
+    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32",
+            "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
+
+    private SafeTensors() {
+    }
+
+    /**
+     * The tensors and metadata of a file.
+     *
+     * @param tensors  the tensors by name, in the order of their data in the file
+     * @param metadata the {@code __metadata__} entries (empty when there are none)
+     */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+
+        /**
+         * Makes both maps unmodifiable.
+         *
+         * @param tensors  the tensors by name
+         * @param metadata the metadata
+         */
+        public Contents {
+            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+    }
+
+    /**
+     * What the header says about one tensor.
+     *
+     * @param name  the tensor's name
+     * @param dtype its element type
+     * @param shape its extents
+     * @param begin the offset of its first byte in the data section
+     * @param end   the offset after its last byte
+     */
+    public record TensorInfo(String name, DType dtype, int[] shape, long begin, long end) {
+
+        /**
+         * Copies the shape.
+         *
+         * @param name  the name
+         * @param dtype the element type
+         * @param shape the extents
+         * @param begin the first byte
+         * @param end   the byte after the last
+         */
+        public TensorInfo {
+            shape = shape.clone();
+        }
+
+        /** @return the extents (a copy) */
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TensorInfo t && name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
+                    && begin == t.begin && end == t.end;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, dtype, Arrays.hashCode(shape), begin, end);
+        }
+
+        @Override
+        public String toString() {
+            return name + ": " + dtype + " " + Arrays.toString(shape) + " bytes [" + begin + ", " + end + ")";
+        }
+    }
+
+    /**
+     * A validated header.
+     *
+     * @param tensors    the entries by name, in the order of their data
+     * @param metadata   the metadata entries
+     * @param dataStart  the file offset of the data section, {@code 8 + N}
+     */
+    public record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata, long dataStart) {
+
+        /**
+         * Makes both maps unmodifiable.
+         *
+         * @param tensors   the entries
+         * @param metadata  the metadata
+         * @param dataStart the data section's offset
+         */
+        public Header {
+            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+    }
+
+    // ---------------------------------------------------------------- modules
+
+    /**
+     * Saves a module's {@link Module#stateDict()} (parameters and buffers) to {@code path}.
+     *
+     * @param module the module
+     * @param path   the file to create or replace; its folder must exist
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public static void save(Module module, Path path) {
+        save(module, path, Map.of());
+    }
+
+    /**
+     * Saves a module's state with metadata (e.g. the architecture or the training run).
+     *
+     * @param module   the module
+     * @param path     the file to create or replace
+     * @param metadata string entries stored under {@code __metadata__}
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    public static void save(Module module, Path path, Map<String, String> metadata) {
+        write(module.stateDict(), metadata, path);
+    }
+
+    /**
+     * Loads a file written by {@link #save} (or by any safetensors writer with the same names) into
+     * {@code module}, in place: parameter identity is kept, so an existing optimizer stays valid. The header
+     * is validated and compared with the module before any data is read: every missing key, unexpected key,
+     * shape difference and dtype difference is reported in one message, and nothing is changed. All data is
+     * read before the first parameter is overwritten, so a failing read leaves the module as it was.
+     *
+     * @param module the module to fill
+     * @param path   the file
+     * @throws IllegalArgumentException when the file is malformed, truncated or does not fit the module
+     * @throws UncheckedIOException     when the file cannot be read
+     */
+    public static void load(Module module, Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            Source source = new ChannelSource(channel, path.toString());
+            Header header = parseHeader(source);
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            Map<String, DType> dtypes = new LinkedHashMap<>();
+            header.tensors().forEach((k, v) -> {
+                shapes.put(k, v.shape);
+                dtypes.put(k, v.dtype);
+            });
+            String problems = Module.mismatches(module.stateDict(), shapes, dtypes);
+            if (problems != null) {
+                throw new IllegalArgumentException("SafeTensors: " + path + " does not fit "
+                        + module.getClass().getSimpleName() + ":\n" + problems);
+            }
+            Map<String, Tensor> tensors = readData(source, header);
+            module.loadStateDict(tensors);
+            LOG.debug("loaded {} tensors from {}", tensors.size(), path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- tensors
+
+    /**
+     * Writes named tensors without metadata.
+     *
+     * @param tensors the tensors by name (FLOAT64 or FLOAT32, any shape, including 0-d)
+     * @param path    the file to create or replace
+     */
+    public static void write(Map<String, Tensor> tensors, Path path) {
+        write(tensors, Map.of(), path);
+    }
+
+    /**
+     * Writes named tensors and metadata, atomically where the file system allows (a temporary file in the
+     * same folder, then a move).
+     *
+     * @param tensors  the tensors by name; a name may not be {@code "__metadata__"}
+     * @param metadata string entries
+     * @param path     the file to create or replace
+     * @throws IllegalArgumentException when a name or value is invalid
+     * @throws UncheckedIOException     when the file cannot be written
+     */
+    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) {
+        Path absolute = path.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path tmp = null;
+        try {
+            List<Map.Entry<String, Tensor>> order = ordered(tensors);
+            byte[] header = headerBytes(order, metadata);
+            // A sibling created like any new file (so it gets the usual permissions, unlike createTempFile's
+            // owner-only ones), never clobbering an existing file.
+            tmp = dir.resolve("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+                writeAll(out, ByteBuffer.wrap(header));
+                for (var e : order) {
+                    writeData(out, e.getValue());
+                }
+                out.force(true);
+            }
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+            LOG.debug("wrote {} tensors to {}", order.size(), absolute);
+        } catch (IOException e) {
+            throw new UncheckedIOException("SafeTensors: cannot write " + path + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The original error matters more than a leftover temporary file.
+                }
+            }
+        }
+    }
+
+    /**
+     * The bytes of a safetensors file holding these tensors and metadata (for in-memory use; below 2 GB).
+     *
+     * @param tensors  the tensors by name
+     * @param metadata string entries
+     * @return the file's bytes
+     */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        List<Map.Entry<String, Tensor>> order = ordered(tensors);
+        byte[] header = headerBytes(order, metadata);
+        long total = header.length;
+        for (var e : order) {
+            total += (long) e.getValue().numel() * e.getValue().dtype().bytes();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("SafeTensors.toBytes: " + total + " bytes do not fit a byte array; use write");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(header);
+        for (var e : order) {
+            putData(buffer, e.getValue());
+        }
+        return buffer.array();
+    }
+
+    /**
+     * Reads every tensor and the metadata of a file.
+     *
+     * @param path the file
+     * @return its contents, tensors in the order of their data
+     * @throws IllegalArgumentException when the file is malformed or truncated, or holds an unsupported dtype
+     * @throws UncheckedIOException     when the file cannot be read
+     */
+    public static Contents read(Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            Source source = new ChannelSource(channel, path.toString());
+            Header header = parseHeader(source);
+            return new Contents(readData(source, header), header.metadata());
+        } catch (IOException e) {
+            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+        }
+    }
+
+    /**
+     * Reads only the validated header of a file: names, dtypes, shapes and offsets, without the data.
+     *
+     * @param path the file
+     * @return the header
+     * @throws IllegalArgumentException when the header is malformed or does not fit the file
+     * @throws UncheckedIOException     when the file cannot be read
+     */
+    public static Header readHeader(Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return parseHeader(new ChannelSource(channel, path.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+        }
+    }
+
+    /**
+     * Reads the tensors and metadata held in {@code bytes}, with the same checks as {@link #read(Path)}.
+     *
+     * @param bytes the content of a safetensors file
+     * @return its contents
+     * @throws IllegalArgumentException when the bytes are malformed or truncated
+     */
+    public static Contents fromBytes(byte[] bytes) {
+        Source source = new ArraySource(bytes);
+        try {
+            Header header = parseHeader(source);
+            return new Contents(readData(source, header), header.metadata());
+        } catch (IOException e) {
+            throw new UncheckedIOException("SafeTensors: " + e, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private static List<Map.Entry<String, Tensor>> ordered(Map<String, Tensor> tensors) {
+        List<Map.Entry<String, Tensor>> order = new ArrayList<>();
+        for (var e : tensors.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "SafeTensors: a tensor name is null");
+            if (name.equals(METADATA_KEY)) {
+                throw new IllegalArgumentException("SafeTensors: '" + METADATA_KEY + "' is reserved for metadata and"
+                        + " cannot name a tensor");
+            }
+            Objects.requireNonNull(e.getValue(), "SafeTensors: the tensor '" + name + "' is null");
+            order.add(Map.entry(name, e.getValue()));
+        }
+        order.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> -e.getValue().dtype().bytes())
+                .thenComparing(Map.Entry::getKey));
+        return order;
+    }
+
+    private static byte[] headerBytes(List<Map.Entry<String, Tensor>> order, Map<String, String> metadata) {
+        StringBuilder json = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            json.append(quote(METADATA_KEY)).append(":{");
+            boolean first = true;
+            for (var e : new TreeMap<>(metadata).entrySet()) {
+                json.append(first ? "" : ",").append(quote(e.getKey())).append(':')
+                        .append(quote(Objects.requireNonNull(e.getValue(), "SafeTensors: metadata value of '" + e.getKey() + "' is null")));
+                first = false;
+            }
+            json.append('}');
+        }
+        long offset = 0;
+        for (var e : order) {
+            Tensor t = e.getValue();
+            long bytes = (long) t.numel() * t.dtype().bytes();
+            json.append(json.length() == 1 ? "" : ",").append(quote(e.getKey())).append(":{\"dtype\":\"")
+                    .append(dtypeName(t.dtype())).append("\",\"shape\":[");
+            int[] shape = t.shape();
+            for (int d = 0; d < shape.length; d++) {
+                json.append(d == 0 ? "" : ",").append(shape[d]);
+            }
+            json.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
+        }
+        json.append('}');
+        byte[] text;
+        try {
+            text = encodeStrict(json);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("SafeTensors: a tensor name or metadata string is not valid Unicode"
+                    + " (an unpaired surrogate); it cannot be written as UTF-8", e);
+        }
+        int padded = (text.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(text);
+        while (out.hasRemaining()) {
+            out.put((byte) ' ');
+        }
+        return out.array();
+    }
+
+    private static byte[] encodeStrict(CharSequence s) throws CharacterCodingException {
+        ByteBuffer b = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(s));
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** A JSON string literal: quotes, backslashes and control characters escaped. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static String dtypeName(DType dtype) {
+        return dtype == DType.FLOAT64 ? "F64" : "F32";
+    }
+
+    private static void writeData(FileChannel out, Tensor t) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        if (t.dtype() == DType.FLOAT64) {
+            double[] v = t.toDoubleArray();
+            int per = CHUNK / 8;
+            for (int from = 0; from < v.length; from += per) {
+                buffer.clear();
+                int n = Math.min(per, v.length - from);
+                buffer.asDoubleBuffer().put(v, from, n);
+                buffer.limit(n * 8);
+                writeAll(out, buffer);
+            }
+        } else {
+            float[] v = t.toFloatArray();
+            int per = CHUNK / 4;
+            for (int from = 0; from < v.length; from += per) {
+                buffer.clear();
+                int n = Math.min(per, v.length - from);
+                buffer.asFloatBuffer().put(v, from, n);
+                buffer.limit(n * 4);
+                writeAll(out, buffer);
+            }
+        }
+    }
+
+    private static void putData(ByteBuffer buffer, Tensor t) {
+        if (t.dtype() == DType.FLOAT64) {
+            for (double v : t.toDoubleArray()) {
+                buffer.putDouble(v);
+            }
+        } else {
+            for (float v : t.toFloatArray()) {
+                buffer.putFloat(v);
+            }
+        }
+    }
+
+    private static void writeAll(FileChannel out, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Random-access bytes: a file or an array. */
+    private interface Source {
+        long size() throws IOException;
+
+        /** Fills {@code dst} from {@code position}; an {@link EOFException} when the source ends first. */
+        void readFully(long position, ByteBuffer dst) throws IOException;
+
+        String name();
+    }
+
+    private record ChannelSource(FileChannel channel, String name) implements Source {
+        @Override
+        public long size() throws IOException {
+            return channel.size();
+        }
+
+        @Override
+        public void readFully(long position, ByteBuffer dst) throws IOException {
+            long p = position;
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, p);
+                if (n < 0) {
+                    throw new EOFException("the file ended at byte " + p + " (was it changed while being read?)");
+                }
+                p += n;
+            }
+        }
+    }
+
+    private record ArraySource(byte[] bytes) implements Source {
+        @Override
+        public long size() {
+            return bytes.length;
+        }
+
+        @Override
+        public void readFully(long position, ByteBuffer dst) throws IOException {
+            if (position + dst.remaining() > bytes.length) {
+                throw new EOFException("the bytes end at " + bytes.length);
+            }
+            dst.put(bytes, (int) position, dst.remaining());
+        }
+
+        @Override
+        public String name() {
+            return "bytes";
+        }
+    }
+
+    private static IllegalArgumentException bad(Source source, String message) {
+        return new IllegalArgumentException("SafeTensors: " + source.name() + ": " + message);
+    }
+
+    private static Header parseHeader(Source source) throws IOException {
+        long size = source.size();
+        if (size < 8) {
+            throw bad(source, "the file is " + size + " bytes long, shorter than the 8-byte header length that starts"
+                    + " a safetensors file (truncated or not a safetensors file)");
+        }
+        ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        source.readFully(0, lengthBytes);
+        long n = lengthBytes.getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES || n > size - 8) {
+            String value = Long.toUnsignedString(n);
+            throw bad(source, "the header length field says " + value + " bytes, but "
+                    + (n < 0 || n > MAX_HEADER_BYTES ? "the limit is " + MAX_HEADER_BYTES + " bytes"
+                    : "only " + (size - 8) + " bytes follow it")
+                    + " (the file is " + size + " bytes): the file is truncated, corrupted or not a safetensors file");
+        }
+        if (n < 2) {
+            throw bad(source, "the header is " + n + " bytes long; it must hold at least a JSON object {}");
+        }
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
+        source.readFully(8, headerBytes);
+        headerBytes.flip();
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes).toString();
+        } catch (CharacterCodingException e) {
+            throw bad(source, "the header is not valid UTF-8 (" + e.getMessage() + "): the file is corrupted");
+        }
+        HeaderParser parser = new HeaderParser(text, source.name());
+        parser.parse();
+        long dataStart = 8 + n;
+        long dataLength = size - dataStart;
+        List<TensorInfo> infos = new ArrayList<>(parser.tensors.size());
+        for (RawInfo raw : parser.tensors.values()) {
+            infos.add(validate(source, raw, dataLength));
+        }
+        infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expected = 0;
+        String previous = null;
+        for (TensorInfo info : infos) {
+            if (info.begin != expected) {
+                throw bad(source, "tensor '" + info.name + "' occupies bytes [" + info.begin + ", " + info.end + ") but "
+                        + (previous == null ? "the data section starts at byte 0"
+                        : "the previous tensor '" + previous + "' ends at byte " + expected)
+                        + ": offsets must be contiguous and must not overlap (corrupted header)");
+            }
+            expected = info.end;
+            previous = info.name;
+        }
+        if (expected != dataLength) {
+            throw bad(source, "the tensors end at byte " + expected + " of the data section but it holds " + dataLength
+                    + " bytes: " + (dataLength - expected) + " bytes after the last tensor belong to no tensor"
+                    + " (corrupted file or wrong header)");
+        }
+        Map<String, TensorInfo> byOffset = new LinkedHashMap<>();
+        for (TensorInfo info : infos) {
+            byOffset.put(info.name, info);
+        }
+        return new Header(byOffset, parser.metadata, dataStart);
+    }
+
+    private static TensorInfo validate(Source source, RawInfo raw, long dataLength) {
+        String where = "tensor '" + raw.name + "'";
+        DType dtype = switch (raw.dtype) {
+            case "F64" -> DType.FLOAT64;
+            case "F32" -> DType.FLOAT32;
+            default -> throw bad(source, where + " has dtype " + raw.dtype + ", which "
+                    + (OTHER_DTYPES.contains(raw.dtype) ? "this engine does not support: it reads F64 and F32 (convert"
+                    + " the tensors to float32 or float64 before saving)" : "is not a safetensors dtype (corrupted header)"));
+        };
+        long numel = 1;
+        int[] shape = new int[raw.shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            long extent = raw.shape[d];
+            if (extent > Integer.MAX_VALUE) {
+                throw bad(source, where + " has extent " + extent + " on axis " + d + ", beyond what a Java array holds");
+            }
+            shape[d] = (int) extent;
+            // Both factors stay below 2^31 + 1, so the product cannot overflow before the cap.
+            numel = Math.min(numel * extent, Integer.MAX_VALUE + 1L);
+        }
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw bad(source, where + " of shape " + Arrays.toString(raw.shape) + " has more elements than a Java array holds");
+        }
+        long bytes = numel * dtype.bytes();
+        long begin = raw.offsets[0];
+        long end = raw.offsets[1];
+        if (begin > end) {
+            throw bad(source, where + " has data_offsets [" + begin + ", " + end + "]: the begin is after the end");
+        }
+        if (end - begin != bytes) {
+            throw bad(source, where + " (" + raw.dtype + " " + Arrays.toString(raw.shape) + ") needs " + bytes
+                    + " bytes but its data_offsets [" + begin + ", " + end + "] span " + (end - begin) + " (corrupted header)");
+        }
+        if (end > dataLength) {
+            throw bad(source, where + " ends at byte " + end + " of the data section but only " + dataLength
+                    + " bytes follow the header: the file is truncated");
+        }
+        return new TensorInfo(raw.name, dtype, shape, begin, end);
+    }
+
+    private static Map<String, Tensor> readData(Source source, Header header) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (TensorInfo info : header.tensors().values()) {
+            int numel = (int) ((info.end - info.begin) / info.dtype.bytes());
+            long position = header.dataStart() + info.begin;
+            int size = info.dtype.bytes();
+            int per = CHUNK / size;
+            if (info.dtype == DType.FLOAT64) {
+                double[] values = new double[numel];
+                for (int from = 0; from < numel; from += per) {
+                    int count = Math.min(per, numel - from);
+                    buffer.clear().limit(count * size);
+                    source.readFully(position + (long) from * size, buffer);
+                    buffer.flip();
+                    buffer.asDoubleBuffer().get(values, from, count);
+                }
+                out.put(info.name, Tensor.of(values, info.shape));
+            } else {
+                float[] values = new float[numel];
+                for (int from = 0; from < numel; from += per) {
+                    int count = Math.min(per, numel - from);
+                    buffer.clear().limit(count * size);
+                    source.readFully(position + (long) from * size, buffer);
+                    buffer.flip();
+                    buffer.asFloatBuffer().get(values, from, count);
+                }
+                out.put(info.name, Tensor.of(values, info.shape));
+            }
+        }
+        return out;
+    }
+
+    /** A header entry as parsed, before validation against the file. */
+    private record RawInfo(String name, String dtype, long[] shape, long[] offsets) {
+    }
+
+    /**
+     * A strict parser of the header's JSON (RFC 8259), aware of its schema: an object whose values are
+     * tensor entries {@code {"dtype": string, "shape": [uint...], "data_offsets": [uint, uint]}} or, under
+     * {@code __metadata__}, an object of strings. Anything else (unknown fields, duplicate keys, numbers with
+     * fractions or exponents where integers belong, trailing content other than whitespace) is an error with
+     * its character position. Parsing is iterative over a schema of fixed depth, so hostile nesting cannot
+     * overflow the stack, and arrays are capped, so memory stays proportional to the header.
+     */
+    private static final class HeaderParser {
+        private final String s;
+        private final String source;
+        private int pos;
+        final Map<String, RawInfo> tensors = new LinkedHashMap<>();
+        final Map<String, String> metadata = new LinkedHashMap<>();
+        private boolean sawMetadata;
+
+        HeaderParser(String s, String source) {
+            this.s = s;
+            this.source = source;
+        }
+
+        void parse() {
+            skipWhitespace();
+            expect('{', "the header must be a JSON object starting with '{'");
+            skipWhitespace();
+            if (peek() == '}') {
+                pos++;
+            } else {
+                while (true) {
+                    skipWhitespace();
+                    int keyAt = pos;
+                    String key = string();
+                    skipWhitespace();
+                    expect(':', "expected ':' after the key " + quote(key));
+                    skipWhitespace();
+                    if (key.equals(METADATA_KEY)) {
+                        if (sawMetadata) {
+                            throw error(keyAt, "duplicate key " + quote(key));
+                        }
+                        sawMetadata = true;
+                        metadataObject();
+                    } else {
+                        if (tensors.containsKey(key)) {
+                            throw error(keyAt, "duplicate tensor name " + quote(key));
+                        }
+                        tensors.put(key, tensorInfo(key));
+                    }
+                    skipWhitespace();
+                    if (peek() == ',') {
+                        pos++;
+                        continue;
+                    }
+                    expect('}', "expected ',' or '}' after the entry " + quote(key));
+                    break;
+                }
+            }
+            skipWhitespace();
+            if (pos != s.length()) {
+                throw error(pos, "unexpected content after the header's JSON object");
+            }
+        }
+
+        private void metadataObject() {
+            expect('{', "__metadata__ must be an object of strings");
+            skipWhitespace();
+            if (peek() == '}') {
+                pos++;
+                return;
+            }
+            while (true) {
+                skipWhitespace();
+                int keyAt = pos;
+                String key = string();
+                skipWhitespace();
+                expect(':', "expected ':' after the metadata key " + quote(key));
+                skipWhitespace();
+                if (peek() != '"') {
+                    throw error(pos, "the value of metadata key " + quote(key) + " must be a string");
+                }
+                String value = string();
+                if (metadata.put(key, value) != null) {
+                    throw error(keyAt, "duplicate metadata key " + quote(key));
+                }
+                skipWhitespace();
+                if (peek() == ',') {
+                    pos++;
+                    continue;
+                }
+                expect('}', "expected ',' or '}' in __metadata__");
+                return;
+            }
+        }
+
+        private RawInfo tensorInfo(String name) {
+            expect('{', "the entry of tensor " + quote(name) + " must be an object");
+            String dtype = null;
+            long[] shape = null;
+            long[] offsets = null;
+            skipWhitespace();
+            if (peek() == '}') {
+                pos++;
+            } else {
+                while (true) {
+                    skipWhitespace();
+                    int keyAt = pos;
+                    String field = string();
+                    skipWhitespace();
+                    expect(':', "expected ':' after " + quote(field));
+                    skipWhitespace();
+                    switch (field) {
+                        case "dtype" -> {
+                            if (dtype != null) {
+                                throw error(keyAt, "duplicate field \"dtype\" in tensor " + quote(name));
+                            }
+                            if (peek() != '"') {
+                                throw error(pos, "the dtype of tensor " + quote(name) + " must be a string");
+                            }
+                            dtype = string();
+                        }
+                        case "shape" -> {
+                            if (shape != null) {
+                                throw error(keyAt, "duplicate field \"shape\" in tensor " + quote(name));
+                            }
+                            shape = integers(MAX_RANK, "the shape of tensor " + quote(name));
+                        }
+                        case "data_offsets" -> {
+                            if (offsets != null) {
+                                throw error(keyAt, "duplicate field \"data_offsets\" in tensor " + quote(name));
+                            }
+                            offsets = integers(2, "the data_offsets of tensor " + quote(name));
+                            if (offsets.length != 2) {
+                                throw error(keyAt, "the data_offsets of tensor " + quote(name)
+                                        + " must be two integers [begin, end], got " + offsets.length);
+                            }
+                        }
+                        default -> throw error(keyAt, "unknown field " + quote(field) + " in tensor " + quote(name)
+                                + "; a tensor entry has exactly dtype, shape and data_offsets");
+                    }
+                    skipWhitespace();
+                    if (peek() == ',') {
+                        pos++;
+                        continue;
+                    }
+                    expect('}', "expected ',' or '}' in the entry of tensor " + quote(name));
+                    break;
+                }
+            }
+            List<String> missing = new ArrayList<>();
+            if (dtype == null) {
+                missing.add("dtype");
+            }
+            if (shape == null) {
+                missing.add("shape");
+            }
+            if (offsets == null) {
+                missing.add("data_offsets");
+            }
+            if (!missing.isEmpty()) {
+                throw error(pos, "tensor " + quote(name) + " lacks " + String.join(", ", missing));
+            }
+            return new RawInfo(name, dtype, shape, offsets);
+        }
+
+        /** An array of at most {@code max} non-negative integers. */
+        private long[] integers(int max, String what) {
+            expect('[', what + " must be an array of non-negative integers");
+            long[] values = new long[Math.min(max, 8)];
+            int count = 0;
+            skipWhitespace();
+            if (peek() == ']') {
+                pos++;
+                return new long[0];
+            }
+            while (true) {
+                skipWhitespace();
+                if (count == max) {
+                    throw error(pos, what + " has more than " + max + " entries");
+                }
+                if (count == values.length) {
+                    values = Arrays.copyOf(values, Math.min(max, values.length * 2));
+                }
+                values[count++] = integer(what);
+                skipWhitespace();
+                if (peek() == ',') {
+                    pos++;
+                    continue;
+                }
+                expect(']', "expected ',' or ']' in " + what);
+                return Arrays.copyOf(values, count);
+            }
+        }
+
+        private long integer(String what) {
+            int start = pos;
+            if (peek() == '-') {
+                throw error(pos, what + " holds a negative number");
+            }
+            if (peek() < '0' || peek() > '9') {
+                throw error(pos, what + " must hold integers");
+            }
+            if (peek() == '0' && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1))) {
+                throw error(pos, "a JSON number cannot have leading zeros");
+            }
+            long value = 0;
+            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                int digit = s.charAt(pos) - '0';
+                if (value > (Long.MAX_VALUE - digit) / 10) {
+                    throw error(start, what + " holds a number too large for 64 bits");
+                }
+                value = value * 10 + digit;
+                pos++;
+            }
+            if (pos < s.length() && (s.charAt(pos) == '.' || s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+                throw error(start, what + " must hold integers, not numbers with a fraction or exponent");
+            }
+            return value;
+        }
+
+        private String string() {
+            expect('"', "expected a string");
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                if (pos >= s.length()) {
+                    throw error(pos, "unterminated string");
+                }
+                char c = s.charAt(pos++);
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c < 0x20) {
+                    throw error(pos - 1, "unescaped control character U+" + String.format("%04X", (int) c) + " in a string");
+                }
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                if (pos >= s.length()) {
+                    throw error(pos, "unterminated escape");
+                }
+                char e = s.charAt(pos++);
+                switch (e) {
+                    case '"' -> sb.append('"');
+                    case '\\' -> sb.append('\\');
+                    case '/' -> sb.append('/');
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'n' -> sb.append('\n');
+                    case 'r' -> sb.append('\r');
+                    case 't' -> sb.append('\t');
+                    case 'u' -> {
+                        char u = hex4();
+                        if (Character.isHighSurrogate(u)) {
+                            if (pos + 1 < s.length() && s.charAt(pos) == '\\' && s.charAt(pos + 1) == 'u') {
+                                pos += 2;
+                                char low = hex4();
+                                if (!Character.isLowSurrogate(low)) {
+                                    throw error(pos - 6, "a high surrogate escape must be followed by a low surrogate");
+                                }
+                                sb.append(u).append(low);
+                            } else {
+                                throw error(pos, "unpaired high surrogate escape");
+                            }
+                        } else if (Character.isLowSurrogate(u)) {
+                            throw error(pos - 6, "unpaired low surrogate escape");
+                        } else {
+                            sb.append(u);
+                        }
+                    }
+                    default -> throw error(pos - 1, "invalid escape '\\" + e + "'");
+                }
+            }
+        }
+
+        private char hex4() {
+            if (pos + 4 > s.length()) {
+                throw error(pos, "truncated \\u escape");
+            }
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                int d = Character.digit(s.charAt(pos + i), 16);
+                if (d < 0) {
+                    throw error(pos + i, "invalid hex digit in a \\u escape");
+                }
+                v = v * 16 + d;
+            }
+            pos += 4;
+            return (char) v;
+        }
+
+        private void skipWhitespace() {
+            while (pos < s.length()) {
+                char c = s.charAt(pos);
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                    pos++;
+                } else {
+                    return;
+                }
+            }
+        }
+
+        private int peek() {
+            return pos < s.length() ? s.charAt(pos) : -1;
+        }
+
+        private void expect(char c, String message) {
+            if (peek() != c) {
+                throw error(pos, message);
+            }
+            pos++;
+        }
+
+        private IllegalArgumentException error(int at, String message) {
+            String found = at >= s.length() ? "the end of the header"
+                    : "'" + s.substring(at, Math.min(s.length(), at + 20)).replaceAll("\\p{Cntrl}", "?") + "'";
+            return new IllegalArgumentException("SafeTensors: " + source + ": invalid JSON header at character " + at
+                    + ": " + message + " (found " + found + ")");
+        }
+    }
+}

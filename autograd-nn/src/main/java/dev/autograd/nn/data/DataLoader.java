@@ -1,0 +1,216 @@
+package dev.autograd.nn.data;
+
+import dev.autograd.Autograd;
+import dev.autograd.Tensor;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * Mini-batches over a data set, like PyTorch's {@code DataLoader}: each call of {@link #iterator()} is one
+ * epoch, which visits the samples in order or, with shuffling, in a random permutation determined by the
+ * seed and the epoch number (epoch {@code e} of a loader with seed {@code s} is the same permutation on
+ * every run and every machine, and differs from epoch to epoch).
+ *
+ * <pre>{@code
+ * DataLoader loader = DataLoader.builder(new TensorDataset(x, y)).batchSize(32).shuffle(42).build();
+ * for (int epoch = 0; epoch < 10; epoch++) {
+ *     for (Batch b : loader) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Batches of a {@link TensorDataset} are gathered with {@code indexSelect}; other data sets are stacked
+ * sample by sample. Not thread-safe.
+ */
+public final class DataLoader implements Iterable<Batch> {
+
+    private final Dataset<Sample> dataset;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final boolean dropLast;
+    private int epoch;
+
+    private DataLoader(Builder b) {
+        this.dataset = b.dataset;
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.seed = b.seed;
+        this.dropLast = b.dropLast;
+    }
+
+    /**
+     * Starts a loader over {@code dataset}; defaults: batch size 1, no shuffling, last partial batch kept.
+     *
+     * @param dataset the samples
+     * @return a builder
+     */
+    public static Builder builder(Dataset<Sample> dataset) {
+        return new Builder(dataset);
+    }
+
+    /**
+     * The next epoch: batches in order, or in this epoch's permutation when shuffling. Increments
+     * {@link #epoch()}.
+     *
+     * @return an iterator over this epoch's batches
+     */
+    @Override
+    public Iterator<Batch> iterator() {
+        int[] order = order(epoch);
+        epoch++;
+        int n = order.length;
+        int batches = batchCount();
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < batches;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("DataLoader: the epoch has no more batches");
+                }
+                int from = next * batchSize;
+                int to = Math.min(n, from + batchSize);
+                next++;
+                return collate(java.util.Arrays.copyOfRange(order, from, to));
+            }
+        };
+    }
+
+    /**
+     * The order in which epoch {@code e} visits the samples: {@code 0, 1, ..., n-1}, or with shuffling a
+     * Fisher-Yates permutation drawn from a generator seeded with a mix of the seed and {@code e}.
+     *
+     * @param e the epoch, from 0
+     * @return the sample indices in visiting order
+     */
+    public int[] order(int e) {
+        int n = dataset.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            Random random = new Random(seed ^ (0x9E3779B97F4A7C15L * (e + 1L)));
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    private Batch collate(int[] indices) {
+        if (dataset instanceof TensorDataset td) {
+            return td.batch(indices);
+        }
+        List<Tensor> features = new ArrayList<>(indices.length);
+        List<Tensor> targets = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            Sample s = dataset.get(i);
+            features.add(s.features());
+            targets.add(s.target());
+        }
+        try (var scope = Autograd.noGrad()) {
+            return new Batch(Tensor.stack(features, 0), Tensor.stack(targets, 0), indices);
+        }
+    }
+
+    /** @return the number of batches per epoch: {@code ceil(n / batchSize)}, or {@code floor} with drop-last */
+    public int batchCount() {
+        int n = dataset.size();
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** @return the number of epochs started so far (the epoch the next {@link #iterator()} call starts) */
+    public int epoch() {
+        return epoch;
+    }
+
+    /**
+     * Sets the epoch the next {@link #iterator()} call starts, e.g. to resume a run with the same shuffles.
+     *
+     * @param epoch the epoch number, at least 0
+     */
+    public void setEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("DataLoader: the epoch must be >= 0, got " + epoch);
+        }
+        this.epoch = epoch;
+    }
+
+    /** @return the batch size */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** @return the data set */
+    public Dataset<Sample> dataset() {
+        return dataset;
+    }
+
+    /** Settings of a {@link DataLoader}; each setter returns this builder. */
+    public static final class Builder {
+        private final Dataset<Sample> dataset;
+        private int batchSize = 1;
+        private boolean shuffle;
+        private long seed;
+        private boolean dropLast;
+
+        private Builder(Dataset<Sample> dataset) {
+            this.dataset = Objects.requireNonNull(dataset, "DataLoader: dataset");
+        }
+
+        /**
+         * The number of samples per batch.
+         *
+         * @param batchSize at least 1
+         * @return this builder
+         */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("DataLoader: the batch size must be at least 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Shuffles every epoch with permutations determined by {@code seed}.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
+        public Builder shuffle(long seed) {
+            this.shuffle = true;
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Whether to drop the last batch when it is smaller than the batch size (default false).
+         *
+         * @param dropLast the setting
+         * @return this builder
+         */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** @return the loader */
+        public DataLoader build() {
+            return new DataLoader(this);
+        }
+    }
+}
