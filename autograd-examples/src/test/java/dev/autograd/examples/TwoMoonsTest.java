@@ -1,68 +1,27 @@
 package dev.autograd.examples;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.autograd.examples.TwoMoons.Config;
-import dev.autograd.examples.TwoMoons.Dataset;
-import dev.autograd.examples.TwoMoons.Result;
-import java.util.Arrays;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The two-moons example trains to the accuracy the README promises, on data a seed fully determines. */
+/** The README's main example trains, saves and reloads its model. */
 class TwoMoonsTest {
 
-    @Test
-    void defaultConfigReachesRequiredAccuracy() {
-        Result result = TwoMoons.train(Config.defaults());
-
-        assertTrue(result.accuracy() >= TwoMoons.REQUIRED_ACCURACY,
-                () -> "training accuracy " + result.accuracy() + " is below " + TwoMoons.REQUIRED_ACCURACY);
-        assertTrue(result.finalLoss() < result.initialLoss(),
-                () -> "loss did not decrease: " + result.initialLoss() + " -> " + result.finalLoss());
-        assertEquals(Config.defaults().steps(), result.steps());
-    }
+    private static final Path OUT = Path.of("target", "examples-test", "two-moons");
 
     @Test
-    void sameSeedGivesSameDataSet() {
-        Dataset first = TwoMoons.moons(100, 7L);
-        Dataset second = TwoMoons.moons(100, 7L);
-
-        assertArrayEquals(first.points().toDoubleArray(), second.points().toDoubleArray());
-        assertArrayEquals(first.labels().toDoubleArray(), second.labels().toDoubleArray());
-    }
-
-    @Test
-    void differentSeedGivesDifferentPoints() {
-        double[] a = TwoMoons.moons(100, 7L).points().toDoubleArray();
-        double[] b = TwoMoons.moons(100, 8L).points().toDoubleArray();
-
-        assertFalse(Arrays.equals(a, b), "seeds 7 and 8 drew identical points");
-    }
-
-    @Test
-    void dataSetHasTwoHalvesLabelledPlusAndMinusOne() {
-        Dataset data = TwoMoons.moons(101, 1L);
-
-        assertArrayEquals(new int[] {101, 2}, data.points().shape());
-        assertArrayEquals(new int[] {101, 1}, data.labels().shape());
-        double[] labels = data.labels().toDoubleArray();
-        long upper = Arrays.stream(labels).filter(l -> l == 1).count();
-        long lower = Arrays.stream(labels).filter(l -> l == -1).count();
-        assertEquals(50, upper);
-        assertEquals(51, lower);
-    }
-
-    @Test
-    void rejectsConfigurationsThatCannotTrain() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new Config(1, 10, 0.1, 0L));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Config(10, 0, 0.1, 0L));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Config(10, 10, -0.1, 0L));
+    void reachesTheRequiredAccuracyAndSavesAModelThatReloadsIdentically() throws Exception {
+        TwoMoons.Config defaults = TwoMoons.Config.defaults();
+        TwoMoons.Result result = TwoMoons.train(new TwoMoons.Config(defaults.samples(), defaults.epochs(),
+                defaults.batchSize(), defaults.learningRate(), defaults.seed(), OUT));
+        assertTrue(result.accuracy() >= TwoMoons.REQUIRED_ACCURACY, () -> "accuracy " + result.accuracy());
+        assertTrue(Files.size(result.modelFile()) > 8, "model file written");
+        assertTrue(result.reloadAgrees(), "reloaded model predicts the same logits");
+        assertEquals(defaults.epochs(), result.lossPerEpoch().size());
+        assertTrue(result.lossPerEpoch().get(result.lossPerEpoch().size() - 1) < result.lossPerEpoch().get(0) / 4,
+                () -> "loss fell: " + result.lossPerEpoch());
     }
 }
