@@ -193,6 +193,36 @@ class OpCoverageTest {
         return signature.substring(0, signature.indexOf('('));
     }
 
+    // ------------------------------------------------------------ the coverage report
+
+    /**
+     * Writes {@code target/gradient-coverage.txt}: every public op of Tensor with the property that
+     * gradchecks it, or the reason it has no gradient, or MISSING (which the test below turns into a
+     * failed build).
+     */
+    @Test
+    void writesTheCoverageReport() throws IOException {
+        StringBuilder report = new StringBuilder("Gradient coverage of the public ops of Tensor\n\n");
+        int covered = 0;
+        int missing = 0;
+        for (String sig : new TreeSet<>(publicOps().keySet())) {
+            String property = COVERED.get(sig);
+            String reason = NOT_DIFFERENTIABLE.get(nameOf(sig));
+            if (property != null) {
+                covered++;
+            } else if (reason == null) {
+                missing++;
+            }
+            report.append(String.format(java.util.Locale.ROOT, "%-45s %s%n", sig,
+                    property != null ? "checked by " + property : reason != null ? "no gradient: " + reason : "MISSING"));
+        }
+        report.append(String.format(java.util.Locale.ROOT, "%n%d differentiable ops checked by a property, %d missing%n",
+                covered, missing));
+        Path target = Files.exists(Path.of("target")) ? Path.of("target") : Path.of("autograd-core", "target");
+        Files.createDirectories(target);
+        Files.writeString(target.resolve("gradient-coverage.txt"), report.toString());
+    }
+
     // ------------------------------------------------------------ the coverage rule
 
     @Test
