@@ -60,7 +60,9 @@ final class Checkpoint {
                 out = segment.apply(fresh);
             }
             List<Tensor> grads = wanted.isEmpty() ? List.of()
-                    : Autograd.grad(List.of(out), wanted, List.of(g), false, createGraph, true);
+                    // With createGraph the recomputed graph stays: the returned gradients are differentiated
+                    // through it later.
+                    : Autograd.grad(List.of(out), wanted, List.of(g), createGraph, createGraph, true);
             Tensor[] result = new Tensor[fresh.length];
             for (int i = 0, w = 0; i < fresh.length; i++) {
                 if (needsGrad(i)) {

@@ -86,7 +86,11 @@ public abstract class CustomFunction {
             return out;
         }
         // The output of forward may be an input or share its node; a fresh tensor owns the new node.
-        return new Tensor(out.storage, out.shapeRef()).recordedBy(new CustomNode(this, ctx, inputs));
+        CustomNode node = new CustomNode(this, ctx, inputs);
+        Tensor result = new Tensor(out.storage, out.shapeRef()).recordedBy(node);
+        // A saved output must be the recorded one, or a second derivative through it would be lost.
+        node.replaceSaved(out, result);
+        return result;
     }
 
     /** What forward leaves for backward: saved tensors (checked against in-place changes) and values. */

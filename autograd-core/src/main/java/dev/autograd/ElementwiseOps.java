@@ -248,9 +248,10 @@ final class ElementwiseOps {
         Tensor[] backward(Tensor g) {
             Tensor a = saved(0);
             Tensor b = saved(1);
-            // b a^(b-1) is 0 * 0^-1 = NaN at a = b = 0; the derivative of a^0 is 0 (as in PyTorch).
+            // b a^(b-1) is 0 * 0^-1 = NaN at a = b = 0, where the derivative of a^0 is 0. Masking only that
+            // point (not every b = 0, as PyTorch does) keeps d/db of this gradient, 1/a, for a != 0.
             Tensor ga = needsGrad(0)
-                    ? Tensor.where(b.eq(0), Tensor.zerosLike(b), g.mul(b).mul(a.pow(b.sub(1)))) : null;
+                    ? Tensor.where(a.eq(0).mul(b.eq(0)), Tensor.zerosLike(g), g.mul(b).mul(a.pow(b.sub(1)))) : null;
             Tensor gb = null;
             if (needsGrad(1)) {
                 Tensor zero = a.eq(0);
@@ -288,18 +289,18 @@ final class ElementwiseOps {
             return "d where(m, a, b)/da = m, d where(m, a, b)/db = 1 - m";
         }
 
-        private final Tensor mask;
-
         Where(Tensor mask, Tensor a, Tensor b) {
             super("where", a, b);
-            this.mask = mask;
+            // Saved for its version check only: changing the mask in place would send g to the wrong side.
+            save(mask);
         }
 
         @Override
         Tensor[] backward(Tensor g) {
+            Tensor m = saved(0);
             Tensor zeros = Tensor.zerosLike(g);
-            return grads(needsGrad(0) ? Tensor.where(mask, g, zeros) : null,
-                    needsGrad(1) ? Tensor.where(mask, zeros, g) : null);
+            return grads(needsGrad(0) ? Tensor.where(m, g, zeros) : null,
+                    needsGrad(1) ? Tensor.where(m, zeros, g) : null);
         }
     }
 }

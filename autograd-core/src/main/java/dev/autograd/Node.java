@@ -148,6 +148,15 @@ abstract class Node implements GradFn {
         return t;
     }
 
+    /** Replaces a saved tensor by another over the same storage (a custom function's recorded output). */
+    final void replaceSaved(Tensor original, Tensor replacement) {
+        for (int i = 0; i < saved.length; i++) {
+            if (saved[i] == original) {
+                saved[i] = replacement;
+            }
+        }
+    }
+
     /** Drops the saved tensors after a backward that does not retain the graph. */
     final void release() {
         if (saved.length > 0) {

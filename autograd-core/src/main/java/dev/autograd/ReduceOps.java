@@ -113,7 +113,8 @@ final class ReduceOps {
         }
         Tensor kept = Tensor.wrap(Kernels.reduce(op, x.storage.array, shape, outStrides, Shape.size(keptShape)),
                 keptShape);
-        Tensor result = keepDim ? kept : Tensor.wrap(kept.storage.array, droppedShape(shape, reduced));
+        // One storage (and version counter) for both views, so an in-place write to the result is detected.
+        Tensor result = keepDim ? kept : new Tensor(kept.storage, droppedShape(shape, reduced));
         return Tensor.recording(x) ? result.recordedBy(new Extreme(name, x, kept, reduced)) : result;
     }
 
@@ -127,18 +128,18 @@ final class ReduceOps {
             return "d " + name() + "(x)/dx_i = 1/k for the k elements equal to the " + name() + ", else 0";
         }
 
-        private final Tensor kept;
         private final int[] reducedAxes;
 
         Extreme(String name, Tensor x, Tensor kept, boolean[] reduced) {
             super(name, x);
-            this.kept = kept;
             this.reducedAxes = axesOf(reduced);
-            save(x);
+            // kept shares storage with the op's output: saving it lets an in-place change be detected.
+            save(x, kept);
         }
 
         @Override
         Tensor[] backward(Tensor g) {
+            Tensor kept = saved(1);
             Tensor selected = saved(0).eq(kept);
             Tensor share = selected.div(selected.sum(reducedAxes, true));
             return grads(g.reshape(kept.shapeRef()).mul(share));

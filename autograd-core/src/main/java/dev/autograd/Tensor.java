@@ -1884,7 +1884,7 @@ public final class Tensor {
      * @return this tensor
      */
     public Tensor fill(double value) {
-        return copyFrom(constant(value));
+        return InPlaceOps.apply("fill", this, null, constant(value));
     }
 
     /**
