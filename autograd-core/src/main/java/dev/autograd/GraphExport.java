@@ -31,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GraphExport {
 
+    /** Text trees indent at most this many levels. */
+    private static final int MAX_INDENT = 16;
+
     private GraphExport() {
     }
 
@@ -41,13 +44,29 @@ public final class GraphExport {
      * @return a {@code digraph} document
      */
     public static String toDot(Tensor root) {
+        return toDot(root, "LR");
+    }
+
+    /**
+     * The graph that produced {@code root} in Graphviz DOT, laid out in the given direction.
+     *
+     * @param root      the tensor whose history to draw
+     * @param direction Graphviz's rankdir: "LR" (left to right, the default), "TB" (top to bottom; better
+     *                  for long chains), "RL" or "BT"
+     * @return a {@code digraph} document
+     * @throws IllegalArgumentException for another direction
+     */
+    public static String toDot(Tensor root, String direction) {
+        if (!List.of("LR", "TB", "RL", "BT").contains(direction)) {
+            throw new IllegalArgumentException("GraphExport.toDot: direction must be LR, TB, RL or BT, got " + direction);
+        }
         List<Node> nodes = reachable(root);
         Map<Node, Integer> ids = new IdentityHashMap<>();
         for (Node node : nodes) {
             ids.put(node, ids.size());
         }
         StringBuilder sb = new StringBuilder("digraph autograd {\n");
-        sb.append("  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n");
+        sb.append("  rankdir=").append(direction).append(";\n  node [fontname=\"Helvetica\", fontsize=10];\n");
         if (nodes.isEmpty()) {
             sb.append("  n0 [shape=ellipse, label=\"").append(escape(describe(root, "constant"))).append("\"];\n");
         }
@@ -88,7 +107,7 @@ public final class GraphExport {
         StringBuilder sb = new StringBuilder();
         Map<Node, Integer> numbers = new IdentityHashMap<>();
         Deque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {start, ""});
+        stack.push(new Object[] {start, "", 0});
         while (!stack.isEmpty()) {
             Object[] item = stack.pop();
             Node node = (Node) item[0];
@@ -104,9 +123,14 @@ public final class GraphExport {
             Tensor out = node.output();
             String title = leaf ? (out != null && out.name() != null ? out.name() : "leaf") : node.name();
             sb.append(indent).append('#').append(number).append(' ').append(describe(out, title).replace("\n", "  ")).append('\n');
+            // Indentation stops growing after MAX_INDENT levels (a deep chain would otherwise print a
+            // quadratic amount of spaces); deeper lines carry their depth instead.
+            int depth = (Integer) item[2] + 1;
+            String childIndent = depth <= MAX_INDENT ? "    ".repeat(depth)
+                    : "    ".repeat(MAX_INDENT) + "(depth " + depth + ") ";
             for (int i = node.next.length - 1; i >= 0; i--) {
                 if (node.next[i] != null) {
-                    stack.push(new Object[] {node.next[i], indent + "    "});
+                    stack.push(new Object[] {node.next[i], childIndent, depth});
                 }
             }
         }

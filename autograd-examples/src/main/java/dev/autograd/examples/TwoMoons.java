@@ -20,6 +20,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.awt.Color;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * The README's first example: a {@code 2 -> 16 -> 16 -> 1} tanh MLP from autograd-nn learns to separate
  * the two-moons data set with Adam on mini-batches, logs its progress, prints the final training accuracy,
  * saves the trained model as {@code out/two-moons/two-moons.safetensors} and checks that the saved file,
- * loaded into a fresh model, gives the same predictions.
+ * loaded into a fresh model, gives the same predictions. It draws the learned decision boundary over the
+ * data ({@code decision-boundary.png}) and the loss per epoch ({@code loss-curve.png}) in the same folder.
  *
  * <p>Run it with {@code ./mvnw -q -pl autograd-examples -am compile exec:java}. It exits with status 1 when
  * the accuracy is below 95% or the reloaded model disagrees. {@link TwoMoonsCore} trains the same kind of
@@ -39,6 +45,12 @@ public final class TwoMoons {
 
     /** The accuracy the program insists on. */
     public static final double REQUIRED_ACCURACY = 0.95;
+
+    /** The file name of the decision-boundary picture, in the output folder. */
+    public static final String DECISION_BOUNDARY_FILE = "decision-boundary.png";
+
+    /** The file name of the loss-curve picture, in the output folder. */
+    public static final String LOSS_CURVE_FILE = "loss-curve.png";
 
     private TwoMoons() {
     }
@@ -97,6 +109,9 @@ public final class TwoMoons {
         System.out.printf(Locale.ROOT, "final training accuracy: %.1f%%%n", 100 * result.accuracy());
         System.out.println("model saved to " + result.modelFile().toAbsolutePath());
         System.out.println("reloaded model gives the same predictions: " + result.reloadAgrees());
+        Path dir = result.modelFile().toAbsolutePath().getParent();
+        System.out.println("decision boundary drawn in " + dir.resolve(DECISION_BOUNDARY_FILE));
+        System.out.println("loss curve drawn in " + dir.resolve(LOSS_CURVE_FILE));
         if (result.accuracy() < REQUIRED_ACCURACY || !result.reloadAgrees()) {
             System.exit(1);
         }
@@ -151,6 +166,9 @@ public final class TwoMoons {
         }
         SafeTensors.save(model, file);
         LOG.info("saved {} parameters to {}", model.parameterCount(), file.toAbsolutePath());
+        Path boundary = drawDecisionBoundary(model, data, config.outputDir().resolve(DECISION_BOUNDARY_FILE));
+        Path curve = drawLossCurve(losses, config.outputDir().resolve(LOSS_CURVE_FILE));
+        LOG.info("drew {} and {}", boundary.toAbsolutePath(), curve.toAbsolutePath());
 
         // A fresh model with other random weights, then the saved ones: predictions must be identical.
         MLP reloaded = MLP.builder(2, 16, 16, 1).activation(Tanh::new).build(new Random(config.seed() + 1));
@@ -176,6 +194,148 @@ public final class TwoMoons {
             Tensor predicted = model.forward(x).gt(0);
             return predicted.eq(y).mean().item();
         }
+    }
+
+    /**
+     * Draws the classifier's decision regions (where its logit is positive or negative), its decision
+     * boundary (logit = 0, traced by marching squares over a grid) and the data points, as a PNG file.
+     *
+     * @param model the trained classifier, mapping {@code [n, 2]} points to {@code [n, 1]} logits
+     * @param data  the points and their {@code +1}/{@code -1} labels
+     * @param file  the PNG file to write (parent folders are created)
+     * @return {@code file}
+     */
+    public static Path drawDecisionBoundary(MLP model, TwoMoonsCore.Dataset data, Path file) {
+        double[] p = data.points().toDoubleArray();
+        double[] labels = data.labels().toDoubleArray();
+        double minX = Double.POSITIVE_INFINITY;
+        double maxX = Double.NEGATIVE_INFINITY;
+        double minY = Double.POSITIVE_INFINITY;
+        double maxY = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < labels.length; i++) {
+            minX = Math.min(minX, p[2 * i]);
+            maxX = Math.max(maxX, p[2 * i]);
+            minY = Math.min(minY, p[2 * i + 1]);
+            maxY = Math.max(maxY, p[2 * i + 1]);
+        }
+        minX -= 0.4;
+        maxX += 0.4;
+        minY -= 0.4;
+        maxY += 0.4;
+        // Grid cells about as large as the markers that paint them, so the regions look filled.
+        int nx = 125;
+        int ny = (int) Math.round(nx * (maxY - minY) / (maxX - minX) * 1.4);
+        double[] grid = new double[nx * ny * 2];
+        for (int j = 0; j < ny; j++) {
+            for (int i = 0; i < nx; i++) {
+                grid[2 * (j * nx + i)] = minX + (maxX - minX) * i / (nx - 1);
+                grid[2 * (j * nx + i) + 1] = minY + (maxY - minY) * j / (ny - 1);
+            }
+        }
+        double[] logits;
+        try (var scope = Autograd.noGrad()) {
+            logits = model.forward(Tensor.of(grid, nx * ny, 2)).toDoubleArray();
+        }
+        XYChart chart = Charts.scatterChart("Two moons: the learned decision boundary", "x1", "x2");
+        chart.getStyler().setMarkerSize(9);
+        chart.getStyler().setXAxisMin(minX).setXAxisMax(maxX).setYAxisMin(minY).setYAxisMax(maxY);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        chart.getStyler().setPlotContentSize(1.0);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        chart.getStyler().setXAxisDecimalPattern("0.0");
+        chart.getStyler().setYAxisDecimalPattern("0.0");
+        for (boolean upper : new boolean[] {true, false}) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (int k = 0; k < nx * ny; k++) {
+                if ((logits[k] > 0) == upper) {
+                    xs.add(grid[2 * k]);
+                    ys.add(grid[2 * k + 1]);
+                }
+            }
+            if (!xs.isEmpty()) {
+                Charts.addPoints(chart, upper ? "predicted upper moon" : "predicted lower moon", unbox(xs), unbox(ys),
+                        SeriesMarkers.SQUARE, upper ? new Color(0xD6E6F5) : new Color(0xF8D9D5));
+            }
+        }
+        // Marching squares: in each grid cell, join the points where the logit crosses 0 along its edges.
+        int segments = 0;
+        for (int j = 0; j + 1 < ny; j++) {
+            for (int i = 0; i + 1 < nx; i++) {
+                double[] corner = {logits[j * nx + i], logits[j * nx + i + 1], logits[(j + 1) * nx + i + 1],
+                        logits[(j + 1) * nx + i]};
+                double[][] xy = {grid(grid, nx, i, j), grid(grid, nx, i + 1, j), grid(grid, nx, i + 1, j + 1),
+                        grid(grid, nx, i, j + 1)};
+                List<double[]> crossings = new ArrayList<>();
+                for (int e = 0; e < 4; e++) {
+                    double a = corner[e];
+                    double b = corner[(e + 1) % 4];
+                    if ((a > 0) != (b > 0)) {
+                        double t = a / (a - b);
+                        crossings.add(new double[] {xy[e][0] + t * (xy[(e + 1) % 4][0] - xy[e][0]),
+                                xy[e][1] + t * (xy[(e + 1) % 4][1] - xy[e][1])});
+                    }
+                }
+                for (int c = 0; c + 1 < crossings.size(); c += 2) {
+                    XYSeries line = chart.addSeries(segments == 0 ? "decision boundary (logit = 0)" : "segment " + segments,
+                            new double[] {crossings.get(c)[0], crossings.get(c + 1)[0]},
+                            new double[] {crossings.get(c)[1], crossings.get(c + 1)[1]});
+                    line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                    line.setMarker(SeriesMarkers.NONE);
+                    line.setLineColor(Color.BLACK);
+                    line.setLineWidth(2f);
+                    line.setShowInLegend(segments == 0);
+                    segments++;
+                }
+            }
+        }
+        for (boolean upper : new boolean[] {true, false}) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (int k = 0; k < labels.length; k++) {
+                if ((labels[k] > 0) == upper) {
+                    xs.add(p[2 * k]);
+                    ys.add(p[2 * k + 1]);
+                }
+            }
+            Charts.addPoints(chart, upper ? "upper moon (label 1)" : "lower moon (label 0)", unbox(xs), unbox(ys),
+                    upper ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND, upper ? new Color(0x1F4E9A) : new Color(0xB22222));
+        }
+        return Charts.savePng(chart, file);
+    }
+
+    /**
+     * Draws the mean training loss of each epoch (log scale) as a PNG file.
+     *
+     * @param lossPerEpoch the loss of each epoch, in order
+     * @param file         the PNG file to write (parent folders are created)
+     * @return {@code file}
+     */
+    public static Path drawLossCurve(List<Double> lossPerEpoch, Path file) {
+        XYChart chart = Charts.lineChart("Two moons: training loss per epoch", "epoch",
+                "mean binary cross-entropy (log scale)", true);
+        double[] epochs = new double[lossPerEpoch.size()];
+        double[] values = new double[lossPerEpoch.size()];
+        for (int i = 0; i < epochs.length; i++) {
+            epochs[i] = i + 1;
+            values[i] = lossPerEpoch.get(i);
+        }
+        XYSeries series = Charts.addLine(chart, "training loss (Adam, mini-batches)", epochs, values);
+        if (series != null) {
+            series.setLineColor(new Color(0x1F77B4));
+            series.setMarkerColor(new Color(0x1F77B4));
+        }
+        chart.getStyler().setXAxisDecimalPattern("0");
+        return Charts.savePng(chart, file);
+    }
+
+    private static double[] grid(double[] grid, int nx, int i, int j) {
+        return new double[] {grid[2 * (j * nx + i)], grid[2 * (j * nx + i) + 1]};
+    }
+
+    private static double[] unbox(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static String percent(double fraction) {

@@ -23,5 +23,8 @@ class TwoMoonsTest {
         assertEquals(defaults.epochs(), result.lossPerEpoch().size());
         assertTrue(result.lossPerEpoch().get(result.lossPerEpoch().size() - 1) < result.lossPerEpoch().get(0) / 4,
                 () -> "loss fell: " + result.lossPerEpoch());
+        // The pictures: decision regions in two colours, the boundary and the points; the loss curve.
+        ExampleAssertions.assertPicture(OUT.resolve(TwoMoons.DECISION_BOUNDARY_FILE), 6);
+        ExampleAssertions.assertPicture(OUT.resolve(TwoMoons.LOSS_CURVE_FILE), 3);
     }
 }

@@ -14,6 +14,8 @@
  *       {@link dev.autograd.nn.Identity}.</li>
  *   <li>{@link dev.autograd.nn.Losses} (with {@link dev.autograd.nn.Reduction}), {@link dev.autograd.nn.Init},
  *       {@link dev.autograd.nn.GradClip}, and model files in {@link dev.autograd.nn.SafeTensors}.</li>
+ *   <li>{@link dev.autograd.nn.GradientMonitor}: per-layer gradient and weight norms and update-to-weight
+ *       ratios during training, with warnings when gradients vanish or explode.</li>
  * </ul>
  *
  * <p>Optimizers and learning-rate schedules are in {@code dev.autograd.nn.optim}; data sets and mini-batch
