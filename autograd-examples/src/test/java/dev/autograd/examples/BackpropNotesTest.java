@@ -1,5 +1,6 @@
 package dev.autograd.examples;
 
+import dev.autograd.testing.DotGraph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,12 +45,12 @@ class BackpropNotesTest {
         assertTrue(out.contains("largest |hand - autograd| = "), out);
         assertTrue(out.contains("== 4. Every chain-rule step of a scalar graph"), out);
 
-        Dot.Graph network = Dot.parse(Files.readString(DIR.resolve("network.dot"), StandardCharsets.UTF_8));
+        DotGraph.Graph network = DotGraph.parse(Files.readString(DIR.resolve("network.dot"), StandardCharsets.UTF_8));
         for (String param : List.of("W1", "b1", "W2", "b2")) {
             assertTrue(network.nodes().values().stream().anyMatch(n -> n.get("label").startsWith(param + "\n")
                     && n.get("label").contains("\ngrad ")), param + " is drawn with its gradient");
         }
-        Dot.parse(Files.readString(DIR.resolve("neuron.dot"), StandardCharsets.UTF_8));
+        DotGraph.parse(Files.readString(DIR.resolve("neuron.dot"), StandardCharsets.UTF_8));
         ExampleAssertions.assertPicture(DIR.resolve("gradient-descent.png"), 3);
         assertTrue(r.files().contains(DIR.resolve("gradient-descent.png").toAbsolutePath().normalize()), r.files().toString());
     }

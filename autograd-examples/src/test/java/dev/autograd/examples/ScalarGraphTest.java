@@ -1,5 +1,6 @@
 package dev.autograd.examples;
 
+import dev.autograd.testing.DotGraph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,7 @@ class ScalarGraphTest {
 
         Path dotFile = DIR.resolve("neuron.dot");
         assertEquals(dotFile.toAbsolutePath().normalize(), r.files().get(0));
-        Dot.Graph g = Dot.parse(Files.readString(dotFile, StandardCharsets.UTF_8));
+        DotGraph.Graph g = DotGraph.parse(Files.readString(dotFile, StandardCharsets.UTF_8));
         assertEquals(10, g.nodes().size(), "4 ops + tanh, 5 leaves");
         assertEquals(9, g.edges().size());
         assertTrue(g.nodes().values().stream().anyMatch(n -> n.get("label").equals("x1\n[] FLOAT64\nvalue 2.00000\ngrad -1.50000")),

@@ -1,4 +1,4 @@
-package dev.autograd.examples;
+package dev.autograd.testing;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,18 +8,33 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A small parser for the DOT that {@code GraphExport} writes: a {@code digraph} with graph attributes,
- * {@code node [...]} defaults, node statements with attribute lists, and edges {@code a -> b [...]}. It
- * fails on unbalanced braces or brackets, unterminated strings, text after the closing brace, and edges
- * whose endpoints are not declared as nodes. (Core's GraphExportTest has the same parser: test code is not
- * shared between modules.)
+ * A strict parser for the Graphviz DOT that {@code GraphExport} writes, for tests of graph pictures: a
+ * {@code digraph} with graph attributes, {@code node [...]} defaults, node statements with attribute lists
+ * and edges {@code a -> b [...]}. It fails (with an {@link AssertionError}, as a test assertion would) on
+ * unbalanced braces or brackets, unterminated strings, text after the closing brace, and edges whose
+ * endpoints are not declared as nodes.
  */
-final class Dot {
+public final class DotGraph {
 
-    record Edge(String from, String to, Map<String, String> attrs) {
+    /**
+     * An edge {@code from -> to} with its attributes.
+     *
+     * @param from  the source node id
+     * @param to    the target node id
+     * @param attrs its attributes
+     */
+    public record Edge(String from, String to, Map<String, String> attrs) {
     }
 
-    record Graph(String name, Map<String, String> attributes, Map<String, Map<String, String>> nodes,
+    /**
+     * A parsed graph.
+     *
+     * @param name       the graph's name
+     * @param attributes graph attributes (e.g. rankdir)
+     * @param nodes      node id to its attributes (label, shape, ...)
+     * @param edges      the edges in order
+     */
+    public record Graph(String name, Map<String, String> attributes, Map<String, Map<String, String>> nodes,
                  List<Edge> edges) {
     }
 
@@ -27,12 +42,19 @@ final class Dot {
     private final List<Boolean> quoted = new ArrayList<>();
     private int pos;
 
-    private Dot(String text) {
+    private DotGraph(String text) {
         this.tokens = tokenize(text);
     }
 
-    static Graph parse(String text) {
-        return new Dot(text).graph();
+    /**
+     * Parses DOT text.
+     *
+     * @param text the document
+     * @return the graph
+     * @throws AssertionError when the text is not well-formed or an edge names an undeclared node
+     */
+    public static Graph parse(String text) {
+        return new DotGraph(text).graph();
     }
 
     private List<String> tokenize(String s) {
