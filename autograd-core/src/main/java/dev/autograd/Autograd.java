@@ -44,6 +44,8 @@ public final class Autograd {
      * Stops recording ops on the current thread until the returned scope is closed: results of ops do not
      * require grad and have no {@code gradFn}. Use it for parameter updates and evaluation. Other threads
      * are not affected.
+     *
+     * @return a scope that restores the previous mode when closed
      */
     public static Scope noGrad() {
         return new Scope(false);
@@ -110,12 +112,16 @@ public final class Autograd {
         return () -> listeners.remove(listener);
     }
 
-    /** Turns recording back on inside a {@link #noGrad()} scope, until the returned scope is closed. */
+    /**
+     * Turns recording back on inside a {@link #noGrad()} scope, until the returned scope is closed.
+     *
+     * @return a scope that restores the previous mode when closed
+     */
     public static Scope enableGrad() {
         return new Scope(true);
     }
 
-    /** Whether ops on the current thread are recorded for backward. */
+    /** @return whether ops on the current thread are recorded for backward */
     public static boolean isGradEnabled() {
         return GradMode.isEnabled();
     }

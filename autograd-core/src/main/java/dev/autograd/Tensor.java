@@ -62,6 +62,7 @@ public final class Tensor {
      *
      * @param data  the values, {@code product(shape)} of them
      * @param shape the extents; none for a 0-d scalar
+     * @return a new leaf
      * @throws IllegalArgumentException when the number of values does not match the shape
      */
     public static Tensor of(double[] data, int... shape) {
@@ -73,6 +74,7 @@ public final class Tensor {
      *
      * @param data  the values, {@code product(shape)} of them
      * @param shape the extents; none for a 0-d scalar
+     * @return a new leaf
      * @throws IllegalArgumentException when the number of values does not match the shape
      */
     public static Tensor of(float[] data, int... shape) {

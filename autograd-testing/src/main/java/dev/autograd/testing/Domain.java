@@ -102,7 +102,10 @@ public final class Domain {
         return new Domain(low, high, margin, avoided, decimals);
     }
 
-    /** @return whether {@code value} lies in this domain */
+    /**
+     * @param value a number
+     * @return whether it lies in this domain
+     */
     public boolean contains(double value) {
         if (value < low || value > high) {
             return false;
