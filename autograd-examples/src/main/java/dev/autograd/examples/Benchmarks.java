@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 /**
  * A benchmark command: times a few engine workloads against a plain-Java baseline measured in the same
  * run, and prints a table of the ratios (engine time / baseline time; below 1 means the engine is faster).
- * Figures are medians of repeated runs after a warm-up; they compare code paths on this machine, not
- * absolute speeds.
+ * Figures are medians of repeated runs after a warm-up of at least 0.7 s per workload; they compare code
+ * paths on this machine, not absolute speeds.
  *
  * <p>Run: {@code ./mvnw -q -pl autograd-examples -am compile exec:java -Dexample=dev.autograd.examples.Benchmarks}
  * (add {@code -Dexec.args=quick} for a fast smoke run).
@@ -114,22 +114,33 @@ public final class Benchmarks {
         return sb.toString();
     }
 
+    /**
+     * The median time of {@code work}: it first runs for at least the warm-up time (so that the JIT has
+     * compiled the hot paths), then is measured at least {@code reps} times and for at least the measuring
+     * time, so that short workloads are sampled often enough for a stable median.
+     */
     private static double time(int reps, Supplier<Object> work) {
+        long warmUp = reps <= 3 ? 20_000_000L : 700_000_000L;
+        long measure = reps <= 3 ? 20_000_000L : 700_000_000L;
         Object sink = null;
-        for (int i = 0; i < Math.max(2, reps / 3); i++) {
+        long start = System.nanoTime();
+        int warmed = 0;
+        while (warmed < 3 || System.nanoTime() - start < warmUp) {
             sink = work.get();
+            warmed++;
         }
-        double[] samples = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long start = System.nanoTime();
+        List<Double> samples = new ArrayList<>();
+        start = System.nanoTime();
+        while (samples.size() < reps || System.nanoTime() - start < measure) {
+            long t = System.nanoTime();
             sink = work.get();
-            samples[i] = System.nanoTime() - start;
+            samples.add((double) (System.nanoTime() - t));
         }
         if (sink == null) {
             throw new IllegalStateException("benchmark produced nothing");
         }
-        Arrays.sort(samples);
-        return samples[reps / 2];
+        samples.sort(null);
+        return samples.get(samples.size() / 2);
     }
 
     private static double[] naiveMatmul(double[] a, double[] b, int n) {
