@@ -15,8 +15,9 @@ import java.util.function.Supplier;
  * Figures are medians of repeated runs after a warm-up of at least 0.7 s per workload; they compare code
  * paths on this machine, not absolute speeds.
  *
- * <p>Run: {@code ./mvnw -q -pl autograd-examples -am compile exec:java -Dexample=dev.autograd.examples.Benchmarks}
- * (add {@code -Dexec.args=quick} for a fast smoke run).
+ * <p>Run: {@code ./mvnw -q -pl autograd-examples -am compile exec:exec@bench}, which starts it in a JVM of its
+ * own (inside Maven's JVM, Maven's heap and threads make allocation-heavy timings noisy). The argument
+ * {@code quick} gives a fast smoke run with small sizes.
  */
 public final class Benchmarks {
 
