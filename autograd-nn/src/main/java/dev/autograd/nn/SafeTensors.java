@@ -721,47 +721,38 @@ public final class SafeTensors {
 
         void parse() {
             skipWhitespace();
-            expect('{', "the header must be a JSON object starting with '{'");
-            skipWhitespace();
-            if (peek() == '}') {
-                pos++;
-            } else {
-                while (true) {
-                    skipWhitespace();
-                    int keyAt = pos;
-                    String key = string();
-                    skipWhitespace();
-                    expect(':', "expected ':' after the key " + quote(key));
-                    skipWhitespace();
-                    if (key.equals(METADATA_KEY)) {
-                        if (sawMetadata) {
-                            throw error(keyAt, "duplicate key " + quote(key));
-                        }
-                        sawMetadata = true;
-                        metadataObject();
-                    } else {
-                        if (tensors.containsKey(key)) {
-                            throw error(keyAt, "duplicate tensor name " + quote(key));
-                        }
-                        tensors.put(key, tensorInfo(key));
+            object("the header must be a JSON object starting with '{'", "in the header", (key, keyAt) -> {
+                if (key.equals(METADATA_KEY)) {
+                    if (sawMetadata) {
+                        throw error(keyAt, "duplicate key " + quote(key));
                     }
-                    skipWhitespace();
-                    if (peek() == ',') {
-                        pos++;
-                        continue;
+                    sawMetadata = true;
+                    metadataObject();
+                } else {
+                    if (tensors.containsKey(key)) {
+                        throw error(keyAt, "duplicate tensor name " + quote(key));
                     }
-                    expect('}', "expected ',' or '}' after the entry " + quote(key));
-                    break;
+                    tensors.put(key, tensorInfo(key));
                 }
-            }
+            });
             skipWhitespace();
             if (pos != s.length()) {
                 throw error(pos, "unexpected content after the header's JSON object");
             }
         }
 
-        private void metadataObject() {
-            expect('{', "__metadata__ must be an object of strings");
+        /** Parses the value of one object member; the parser stands at the value. */
+        private interface Member {
+            void parse(String key, int keyAt);
+        }
+
+        /**
+         * A JSON object: each member's key (and where it starts) goes to {@code member}, which parses the
+         * value. {@code notAnObject} is the message when no '{' opens it; {@code where} places the other
+         * messages ("in the header", "in the entry of tensor \"w\"").
+         */
+        private void object(String notAnObject, String where, Member member) {
+            expect('{', notAnObject);
             skipWhitespace();
             if (peek() == '}') {
                 pos++;
@@ -772,8 +763,21 @@ public final class SafeTensors {
                 int keyAt = pos;
                 String key = string();
                 skipWhitespace();
-                expect(':', "expected ':' after the metadata key " + quote(key));
+                expect(':', "expected ':' after the key " + quote(key) + " " + where);
                 skipWhitespace();
+                member.parse(key, keyAt);
+                skipWhitespace();
+                if (peek() == ',') {
+                    pos++;
+                    continue;
+                }
+                expect('}', "expected ',' or '}' after the entry " + quote(key) + " " + where);
+                return;
+            }
+        }
+
+        private void metadataObject() {
+            object("__metadata__ must be an object of strings", "in __metadata__", (key, keyAt) -> {
                 if (peek() != '"') {
                     throw error(pos, "the value of metadata key " + quote(key) + " must be a string");
                 }
@@ -781,84 +785,59 @@ public final class SafeTensors {
                 if (metadata.put(key, value) != null) {
                     throw error(keyAt, "duplicate metadata key " + quote(key));
                 }
-                skipWhitespace();
-                if (peek() == ',') {
-                    pos++;
-                    continue;
-                }
-                expect('}', "expected ',' or '}' in __metadata__");
-                return;
-            }
+            });
         }
 
         private RawInfo tensorInfo(String name) {
-            expect('{', "the entry of tensor " + quote(name) + " must be an object");
-            String dtype = null;
-            long[] shape = null;
-            long[] offsets = null;
-            skipWhitespace();
-            if (peek() == '}') {
-                pos++;
-            } else {
-                while (true) {
-                    skipWhitespace();
-                    int keyAt = pos;
-                    String field = string();
-                    skipWhitespace();
-                    expect(':', "expected ':' after " + quote(field));
-                    skipWhitespace();
-                    switch (field) {
-                        case "dtype" -> {
-                            if (dtype != null) {
-                                throw error(keyAt, "duplicate field \"dtype\" in tensor " + quote(name));
+            String[] dtype = {null};
+            long[][] shape = {null};
+            long[][] offsets = {null};
+            object("the entry of tensor " + quote(name) + " must be an object", "in the entry of tensor " + quote(name),
+                    (field, keyAt) -> {
+                        switch (field) {
+                            case "dtype" -> {
+                                if (dtype[0] != null) {
+                                    throw error(keyAt, "duplicate field \"dtype\" in tensor " + quote(name));
+                                }
+                                if (peek() != '"') {
+                                    throw error(pos, "the dtype of tensor " + quote(name) + " must be a string");
+                                }
+                                dtype[0] = string();
                             }
-                            if (peek() != '"') {
-                                throw error(pos, "the dtype of tensor " + quote(name) + " must be a string");
+                            case "shape" -> {
+                                if (shape[0] != null) {
+                                    throw error(keyAt, "duplicate field \"shape\" in tensor " + quote(name));
+                                }
+                                shape[0] = integers(MAX_RANK, "the shape of tensor " + quote(name));
                             }
-                            dtype = string();
+                            case "data_offsets" -> {
+                                if (offsets[0] != null) {
+                                    throw error(keyAt, "duplicate field \"data_offsets\" in tensor " + quote(name));
+                                }
+                                offsets[0] = integers(2, "the data_offsets of tensor " + quote(name));
+                                if (offsets[0].length != 2) {
+                                    throw error(keyAt, "the data_offsets of tensor " + quote(name)
+                                            + " must be two integers [begin, end], got " + offsets[0].length);
+                                }
+                            }
+                            default -> throw error(keyAt, "unknown field " + quote(field) + " in tensor " + quote(name)
+                                    + "; a tensor entry has exactly dtype, shape and data_offsets");
                         }
-                        case "shape" -> {
-                            if (shape != null) {
-                                throw error(keyAt, "duplicate field \"shape\" in tensor " + quote(name));
-                            }
-                            shape = integers(MAX_RANK, "the shape of tensor " + quote(name));
-                        }
-                        case "data_offsets" -> {
-                            if (offsets != null) {
-                                throw error(keyAt, "duplicate field \"data_offsets\" in tensor " + quote(name));
-                            }
-                            offsets = integers(2, "the data_offsets of tensor " + quote(name));
-                            if (offsets.length != 2) {
-                                throw error(keyAt, "the data_offsets of tensor " + quote(name)
-                                        + " must be two integers [begin, end], got " + offsets.length);
-                            }
-                        }
-                        default -> throw error(keyAt, "unknown field " + quote(field) + " in tensor " + quote(name)
-                                + "; a tensor entry has exactly dtype, shape and data_offsets");
-                    }
-                    skipWhitespace();
-                    if (peek() == ',') {
-                        pos++;
-                        continue;
-                    }
-                    expect('}', "expected ',' or '}' in the entry of tensor " + quote(name));
-                    break;
-                }
-            }
+                    });
             List<String> missing = new ArrayList<>();
-            if (dtype == null) {
+            if (dtype[0] == null) {
                 missing.add("dtype");
             }
-            if (shape == null) {
+            if (shape[0] == null) {
                 missing.add("shape");
             }
-            if (offsets == null) {
+            if (offsets[0] == null) {
                 missing.add("data_offsets");
             }
             if (!missing.isEmpty()) {
                 throw error(pos, "tensor " + quote(name) + " lacks " + String.join(", ", missing));
             }
-            return new RawInfo(name, dtype, shape, offsets);
+            return new RawInfo(name, dtype[0], shape[0], offsets[0]);
         }
 
         /** An array of at most {@code max} non-negative integers. */
