@@ -6,6 +6,8 @@ import java.util.List;
 
 import dev.autograd.OpArbitraries.AxesCase;
 import dev.autograd.OpArbitraries.AxisCase;
+import dev.autograd.NnCases.ConvCase;
+import dev.autograd.NnCases.PoolCase;
 import dev.autograd.TensorArbitraries.Sample;
 import dev.autograd.TensorArbitraries.SamplePair;
 import dev.autograd.TensorArbitraries.ShapePair;
@@ -74,26 +76,6 @@ class SecondOrderGradProperties {
         @Override
         public String toString() {
             return x + " pads=" + Arrays.toString(pads) + " value=" + value;
-        }
-    }
-
-    record ConvCase(Sample x, Sample w, Sample b, int[] stride, int[] padding, int[] dilation, int groups) {
-        @Override
-        public String toString() {
-            return "x=" + x + " w=" + w + " b=" + b + " stride=" + Arrays.toString(stride) + " padding="
-                    + Arrays.toString(padding) + " dilation=" + Arrays.toString(dilation) + " groups=" + groups;
-        }
-
-        Tensor[] leaves() {
-            return b == null ? new Tensor[] {x.leaf(), w.leaf()} : new Tensor[] {x.leaf(), w.leaf(), b.leaf()};
-        }
-    }
-
-    record PoolCase(Sample x, int[] kernel, int[] stride, int[] padding) {
-        @Override
-        public String toString() {
-            return x + " kernel=" + Arrays.toString(kernel) + " stride=" + Arrays.toString(stride) + " padding="
-                    + Arrays.toString(padding);
         }
     }
 
@@ -1057,95 +1039,36 @@ class SecondOrderGradProperties {
 
     @Provide
     Arbitrary<ConvCase> fullConvCases() {
-        return convCases(true, false);
+        return NnCases.convCases(NnCases.SECOND_ORDER, true, false);
     }
 
     @Provide
     Arbitrary<ConvCase> squareConvCases() {
-        return convCases(false, false);
+        return NnCases.convCases(NnCases.SECOND_ORDER, false, false);
     }
 
     @Provide
     Arbitrary<ConvCase> plainConvCases() {
-        return convCases(false, true);
-    }
-
-    /**
-     * Tiny conv problems: N 1..2, {groups, C, O} from a short list, H and W up to 4, kernel 1..2 per axis;
-     * {@code full}: stride, padding and dilation per axis and groups; {@code plain}: stride 1, no padding.
-     */
-    static Arbitrary<ConvCase> convCases(boolean full, boolean plain) {
-        Arbitrary<int[]> gco = full
-                ? Arbitraries.of(new int[] {1, 1, 1}, new int[] {1, 1, 2}, new int[] {1, 2, 1}, new int[] {2, 2, 2})
-                : Arbitraries.of(new int[] {1, 1, 1}, new int[] {1, 2, 1}, new int[] {1, 1, 2});
-        Arbitrary<Integer> one2 = Arbitraries.integers().between(1, 2);
-        Arbitrary<Integer> zero1 = Arbitraries.integers().between(0, 1);
-        Arbitrary<int[]> stride = plain ? Arbitraries.just(new int[] {1, 1})
-                : full ? Combinators.combine(one2, one2).as((a, b) -> new int[] {a, b}) : one2.map(a -> new int[] {a, a});
-        Arbitrary<int[]> padding = plain ? Arbitraries.just(new int[] {0, 0})
-                : full ? Combinators.combine(zero1, zero1).as((a, b) -> new int[] {a, b}) : zero1.map(a -> new int[] {a, a});
-        Arbitrary<int[]> dilation = full ? Combinators.combine(one2, one2).as((a, b) -> new int[] {a, b})
-                : Arbitraries.just(new int[] {1, 1});
-        Arbitrary<int[]> kernel = Combinators.combine(one2, one2).as((a, b) -> new int[] {a, b});
-        return Combinators.combine(gco, stride, padding, dilation, kernel, one2, Arbitraries.of(false, true))
-                .flatAs((g, s, p, dil, k, n, withBias) -> {
-                    int minH = Math.max(1, dil[0] * (k[0] - 1) + 1 - 2 * p[0]);
-                    int minW = Math.max(1, dil[1] * (k[1] - 1) + 1 - 2 * p[1]);
-                    return Combinators.combine(Arbitraries.integers().between(minH, 4),
-                            Arbitraries.integers().between(minW, 4)).flatAs((h, w) -> {
-                                int[] xs = {n, g[1], h, w};
-                                int[] ws = {g[2], g[1] / g[0], k[0], k[1]};
-                                Arbitrary<Sample> b = withBias ? OpArbitraries.samples(new int[] {g[2]}, -1.0, 1.0)
-                                        : Arbitraries.just((Sample) null);
-                                return Combinators.combine(OpArbitraries.samples(xs, -1.5, 1.5),
-                                        OpArbitraries.samples(ws, -1.5, 1.5), b)
-                                        .as((x, wt, bb) -> new ConvCase(x, wt, bb, s, p, dil, g[0]));
-                            });
-                });
+        return NnCases.convCases(NnCases.SECOND_ORDER, false, true);
     }
 
     @Provide
     Arbitrary<PoolCase> distinctPoolCases() {
-        return poolCases(false, true);
+        return NnCases.poolCases(NnCases.SECOND_ORDER, false, true);
     }
 
     @Provide
     Arbitrary<PoolCase> distinctSquarePoolCases() {
-        return poolCases(true, true);
+        return NnCases.poolCases(NnCases.SECOND_ORDER, true, true);
     }
 
     @Provide
     Arbitrary<PoolCase> poolCases() {
-        return poolCases(false, false);
+        return NnCases.poolCases(NnCases.SECOND_ORDER, false, false);
     }
 
     @Provide
     Arbitrary<PoolCase> squarePoolCases() {
-        return poolCases(true, false);
-    }
-
-    /**
-     * Tiny pooling problems: N 1, C 1..2, H and W up to 4 and at least the window, kernel 1..3, stride 1..2,
-     * padding up to half the kernel; {@code square}: kernel k, stride k, no padding; {@code distinct}:
-     * pairwise distinct values (no ties in a max window).
-     */
-    static Arbitrary<PoolCase> poolCases(boolean square, boolean distinct) {
-        Arbitrary<Integer> k13 = Arbitraries.integers().between(1, 3);
-        Arbitrary<Integer> s12 = Arbitraries.integers().between(1, 2);
-        Arbitrary<int[][]> params = square
-                ? Arbitraries.integers().between(1, 2).map(k -> new int[][] {{k, k}, {k, k}, {0, 0}})
-                : Combinators.combine(k13, k13, s12, s12).flatAs((kh, kw, sh, sw) -> Combinators.combine(
-                        Arbitraries.integers().between(0, kh / 2), Arbitraries.integers().between(0, kw / 2))
-                        .as((ph, pw) -> new int[][] {{kh, kw}, {sh, sw}, {ph, pw}}));
-        return params.flatMap(p -> {
-            int minH = Math.max(1, p[0][0] - 2 * p[2][0]);
-            int minW = Math.max(1, p[0][1] - 2 * p[2][1]);
-            return Combinators.combine(Arbitraries.integers().between(1, 2), Arbitraries.integers().between(minH, 4),
-                    Arbitraries.integers().between(minW, 4)).flatAs((c, h, w) -> {
-                        int[] xs = {1, c, h, w};
-                        return (distinct ? OpArbitraries.distinctSamples(xs) : OpArbitraries.samples(xs, -2.0, 2.0))
-                                .map(x -> new PoolCase(x, p[0], p[1], p[2]));
-                    });
-        });
+        return NnCases.poolCases(NnCases.SECOND_ORDER, true, false);
     }
 }
