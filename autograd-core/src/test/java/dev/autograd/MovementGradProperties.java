@@ -4,9 +4,7 @@ import static dev.autograd.TensorArbitraries.Domain.ANY;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 import dev.autograd.TensorArbitraries.Sample;
 import net.jqwik.api.Arbitraries;
@@ -104,30 +102,7 @@ class MovementGradProperties {
     /** A shape with the same element count: the dims shuffled, maybe two merged, 1s inserted, maybe one -1. */
     @Provide
     Arbitrary<Case> reshapes() {
-        return TensorArbitraries.samples(ANY).flatMap(x -> {
-            List<Integer> dims = new ArrayList<>();
-            for (int d : x.shape()) {
-                dims.add(d);
-            }
-            return Combinators.combine(
-                    Arbitraries.shuffle(dims),
-                    Arbitraries.of(false, true),
-                    Arbitraries.integers().between(0, 2),
-                    Arbitraries.integers().between(-1, 3)
-            ).as((shuffled, merge, ones, inferred) -> {
-                List<Integer> target = new ArrayList<>(shuffled);
-                if (merge && target.size() >= 2) {
-                    target.set(0, target.get(0) * target.remove(1));
-                }
-                for (int i = 0; i < ones; i++) {
-                    target.add(i % (target.size() + 1), 1);
-                }
-                if (inferred >= 0 && inferred < target.size()) {
-                    target.set(inferred, -1);
-                }
-                return new Case(x, TensorArbitraries.toIntArray(target));
-            });
-        });
+        return TensorArbitraries.samples(ANY).flatMap(x -> TensorArbitraries.reshapeTargets(x.shape()).map(t -> new Case(x, t)));
     }
 
     @Provide

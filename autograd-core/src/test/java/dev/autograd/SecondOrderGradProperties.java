@@ -856,27 +856,7 @@ class SecondOrderGradProperties {
 
     @Provide
     Arbitrary<Case> reshapes() {
-        return any().flatMap(x -> {
-            List<Integer> dims = new ArrayList<>();
-            for (int dim : x.shape()) {
-                dims.add(dim);
-            }
-            return Combinators.combine(Arbitraries.shuffle(dims), Arbitraries.of(false, true),
-                    Arbitraries.integers().between(0, 2), Arbitraries.integers().between(-1, 3))
-                    .as((shuffled, merge, ones, inferred) -> {
-                        List<Integer> target = new ArrayList<>(shuffled);
-                        if (merge && target.size() >= 2) {
-                            target.set(0, target.get(0) * target.remove(1));
-                        }
-                        for (int i = 0; i < ones; i++) {
-                            target.add(i % (target.size() + 1), 1);
-                        }
-                        if (inferred >= 0 && inferred < target.size()) {
-                            target.set(inferred, -1);
-                        }
-                        return new Case(x, TensorArbitraries.toIntArray(target));
-                    });
-        });
+        return any().flatMap(x -> TensorArbitraries.reshapeTargets(x.shape()).map(t -> new Case(x, t)));
     }
 
     @Provide

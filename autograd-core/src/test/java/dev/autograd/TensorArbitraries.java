@@ -238,6 +238,32 @@ final class TensorArbitraries {
         return n;
     }
 
+    /**
+     * Shapes with the element count of {@code shape}: its extents shuffled, maybe two merged, up to two 1s
+     * inserted, maybe one extent replaced by -1 (to be inferred).
+     */
+    static Arbitrary<int[]> reshapeTargets(int[] shape) {
+        List<Integer> dims = new ArrayList<>();
+        for (int d : shape) {
+            dims.add(d);
+        }
+        return Combinators.combine(Arbitraries.shuffle(dims), Arbitraries.of(false, true),
+                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(-1, 3))
+                .as((shuffled, merge, ones, inferred) -> {
+                    List<Integer> target = new ArrayList<>(shuffled);
+                    if (merge && target.size() >= 2) {
+                        target.set(0, target.get(0) * target.remove(1));
+                    }
+                    for (int i = 0; i < ones; i++) {
+                        target.add(i % (target.size() + 1), 1);
+                    }
+                    if (inferred >= 0 && inferred < target.size()) {
+                        target.set(inferred, -1);
+                    }
+                    return toIntArray(target);
+                });
+    }
+
     static int[] toIntArray(List<Integer> list) {
         return list.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -669,27 +669,20 @@ public final class SafeTensors {
             long position = header.dataStart() + info.begin;
             int size = info.dtype.bytes();
             int per = CHUNK / size;
-            if (info.dtype == DType.FLOAT64) {
-                double[] values = new double[numel];
-                for (int from = 0; from < numel; from += per) {
-                    int count = Math.min(per, numel - from);
-                    buffer.clear().limit(count * size);
-                    source.readFully(position + (long) from * size, buffer);
-                    buffer.flip();
-                    buffer.asDoubleBuffer().get(values, from, count);
+            // One chunked read loop for both dtypes; only the view that decodes the bytes differs.
+            Object values = info.dtype == DType.FLOAT64 ? new double[numel] : new float[numel];
+            for (int from = 0; from < numel; from += per) {
+                int count = Math.min(per, numel - from);
+                buffer.clear().limit(count * size);
+                source.readFully(position + (long) from * size, buffer);
+                buffer.flip();
+                if (values instanceof double[] d) {
+                    buffer.asDoubleBuffer().get(d, from, count);
+                } else {
+                    buffer.asFloatBuffer().get((float[]) values, from, count);
                 }
-                out.put(info.name, Tensor.of(values, info.shape));
-            } else {
-                float[] values = new float[numel];
-                for (int from = 0; from < numel; from += per) {
-                    int count = Math.min(per, numel - from);
-                    buffer.clear().limit(count * size);
-                    source.readFully(position + (long) from * size, buffer);
-                    buffer.flip();
-                    buffer.asFloatBuffer().get(values, from, count);
-                }
-                out.put(info.name, Tensor.of(values, info.shape));
             }
+            out.put(info.name, values instanceof double[] d ? Tensor.of(d, info.shape) : Tensor.of((float[]) values, info.shape));
         }
         return out;
     }
