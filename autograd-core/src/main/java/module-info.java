@@ -7,6 +7,9 @@
  */
 module dev.autograd.core {
     requires org.slf4j;
+    // Optional: the SIMD kernels run only when the application adds this module
+    // (--add-modules jdk.incubator.vector); without it the portable kernels run.
+    requires static jdk.incubator.vector;
 
     exports dev.autograd;
 }

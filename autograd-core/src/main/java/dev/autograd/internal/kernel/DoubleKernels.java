@@ -21,46 +21,6 @@ public final class DoubleKernels {
     private DoubleKernels() {
     }
 
-    /** {@code out[i] = op(x[i])} for {@code i < n}; {@code p} is the exponent of {@code POW}. */
-    public static void unary(UnaryOp op, double[] x, double[] out, int n, double p) {
-        switch (op) {
-            case NEG -> { for (int i = 0; i < n; i++) out[i] = -x[i]; }
-            case EXP -> { for (int i = 0; i < n; i++) out[i] = (double) Math.exp(x[i]); }
-            case LOG -> { for (int i = 0; i < n; i++) out[i] = (double) Math.log(x[i]); }
-            case SQRT -> { for (int i = 0; i < n; i++) out[i] = (double) Math.sqrt(x[i]); }
-            case ABS -> { for (int i = 0; i < n; i++) out[i] = Math.abs(x[i]); }
-            case SIGN -> { for (int i = 0; i < n; i++) out[i] = Math.signum(x[i]); }
-            case TANH -> { for (int i = 0; i < n; i++) out[i] = (double) Math.tanh(x[i]); }
-            case SIGMOID -> { for (int i = 0; i < n; i++) out[i] = sigmoid(x[i]); }
-            case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 || x[i] != x[i] ? x[i] : 0; }
-            case POW -> { for (int i = 0; i < n; i++) out[i] = (double) Math.pow(x[i], p); }
-            case SIN -> { for (int i = 0; i < n; i++) out[i] = (double) Math.sin(x[i]); }
-            case COS -> { for (int i = 0; i < n; i++) out[i] = (double) Math.cos(x[i]); }
-            case LOG1P -> { for (int i = 0; i < n; i++) out[i] = (double) Math.log1p(x[i]); }
-            case EXPM1 -> { for (int i = 0; i < n; i++) out[i] = (double) Math.expm1(x[i]); }
-            case RECIPROCAL -> { for (int i = 0; i < n; i++) out[i] = 1 / x[i]; }
-            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = x[i] * x[i]; }
-            case ERF -> { for (int i = 0; i < n; i++) out[i] = (double) SpecialFunctions.erf(x[i]); }
-            case SOFTPLUS -> { for (int i = 0; i < n; i++) out[i] = softplus(x[i]); }
-            case LEAKY_RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : x[i] * p; }
-            default -> throw new AssertionError(op);
-        }
-    }
-
-    // log(1 + e^v) = max(v, 0) + log1p(e^-|v|): exact for large |v| where the naive form overflows.
-    private static double softplus(double v) {
-        return (double) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
-    }
-
-    // Split by sign so that exp never overflows: both branches stay in [0, 1].
-    private static double sigmoid(double v) {
-        if (v >= 0) {
-            return (double) (1 / (1 + Math.exp(-v)));
-        }
-        double e = (double) Math.exp(v);
-        return e / (1 + e);
-    }
-
     /**
      * {@code out = op(a, b)} over an output of shape {@code shape}; {@code aStrides}/{@code bStrides} give,
      * per output axis, the step in {@code a}/{@code b} (0 where that operand is broadcast).
@@ -97,27 +57,14 @@ public final class DoubleKernels {
         }
     }
 
-    /** {@code out[i] = op(a[i], b[i])} for {@code i < n}. */
-    public static void binaryFlat(BinaryOp op, double[] a, double[] b, double[] out, int n) {
-        binaryRow(op, a, 0, 1, b, 0, 1, out, 0, n);
-    }
-
     private static void binaryRow(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb,
                                   double[] out, int o, int n) {
-        switch (op) {
-            case ADD -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] + b[ib + j * sb]; }
-            case SUB -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] - b[ib + j * sb]; }
-            case MUL -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] * b[ib + j * sb]; }
-            case DIV -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] / b[ib + j * sb]; }
-            case POW -> { for (int j = 0; j < n; j++) out[o + j] = (double) Math.pow(a[ia + j * sa], b[ib + j * sb]); }
-            case MAX -> { for (int j = 0; j < n; j++) out[o + j] = Math.max(a[ia + j * sa], b[ib + j * sb]); }
-            case MIN -> { for (int j = 0; j < n; j++) out[o + j] = Math.min(a[ia + j * sa], b[ib + j * sb]); }
-            case GT -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] > b[ib + j * sb] ? 1 : 0; }
-            case LT -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] < b[ib + j * sb] ? 1 : 0; }
-            case GE -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] >= b[ib + j * sb] ? 1 : 0; }
-            case LE -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] <= b[ib + j * sb] ? 1 : 0; }
-            case EQ -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j * sa] == b[ib + j * sb] ? 1 : 0; }
-            default -> throw new AssertionError(op);
+        if ((sa == 0 || sa == 1) && (sb == 0 || sb == 1)) {
+            Backends.DOUBLE.binary(op, a, ia, sa, b, ib, sb, out, o, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            out[o + j] = PortableDoubleBackend.apply(op, a[ia + j * sa], b[ib + j * sb]);
         }
     }
 

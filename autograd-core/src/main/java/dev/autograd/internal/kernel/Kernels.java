@@ -90,10 +90,10 @@ public final class Kernels {
     /** {@code out[i] = op(x[i])}; {@code p} is the parameter of {@code POW}. */
     public static void unary(UnaryOp op, Object x, Object out, double p) {
         if (x instanceof double[] d) {
-            DoubleKernels.unary(op, d, (double[]) out, d.length, p);
+            Backends.DOUBLE.unary(op, d, 0, (double[]) out, 0, d.length, p);
         } else {
             float[] f = (float[]) x;
-            FloatKernels.unary(op, f, (float[]) out, f.length, (float) p);
+            Backends.FLOAT.unary(op, f, 0, (float[]) out, 0, f.length, (float) p);
         }
     }
 
@@ -115,10 +115,10 @@ public final class Kernels {
     /** {@code out[i] = op(a[i], b[i])} for operands of one shape: a flat loop, no stride bookkeeping. */
     public static void binarySameShape(BinaryOp op, Object a, Object b, Object out) {
         if (a instanceof double[] d) {
-            DoubleKernels.binaryFlat(op, d, (double[]) b, (double[]) out, d.length);
+            Backends.DOUBLE.binary(op, d, 0, 1, (double[]) b, 0, 1, (double[]) out, 0, d.length);
         } else {
             float[] f = (float[]) a;
-            FloatKernels.binaryFlat(op, f, (float[]) b, (float[]) out, f.length);
+            Backends.FLOAT.binary(op, f, 0, 1, (float[]) b, 0, 1, (float[]) out, 0, f.length);
         }
     }
 

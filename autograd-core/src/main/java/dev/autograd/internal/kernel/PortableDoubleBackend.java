@@ -1,0 +1,221 @@
+package dev.autograd.internal.kernel;
+
+/**
+ * The float64 loops in plain Java 17: simple counted loops over arrays that C2's auto-vectoriser turns
+ * into SIMD code where it can (arithmetic, comparisons, min/max), and {@link Math}'s intrinsics for the
+ * transcendental functions. The build generates {@code PortableFloatBackend} from this file (float32
+ * results of {@code Math} functions are rounded from double, so within 1 ulp of the float32 function).
+ *
+ * <p>Keep it generation-safe: no floating-point literals with a decimal point, and cast every
+ * {@code Math} result with {@code (double)}.
+ */
+public final class PortableDoubleBackend implements DoubleBackend {
+
+    /** The one instance. */
+    public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
+
+    private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
+
+    private PortableDoubleBackend() {
+    }
+
+    @Override
+    public String name() {
+        return "portable";
+    }
+
+    @Override
+    public void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n, double p) {
+        int d = outOff - xOff;
+        int end = xOff + n;
+        switch (op) {
+            case NEG -> { for (int i = xOff; i < end; i++) out[i + d] = -x[i]; }
+            case EXP -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.exp(x[i]); }
+            case LOG -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.log(x[i]); }
+            case SQRT -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.sqrt(x[i]); }
+            case ABS -> { for (int i = xOff; i < end; i++) out[i + d] = Math.abs(x[i]); }
+            case SIGN -> { for (int i = xOff; i < end; i++) out[i + d] = Math.signum(x[i]); }
+            case TANH -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.tanh(x[i]); }
+            case SIGMOID -> { for (int i = xOff; i < end; i++) out[i + d] = sigmoid(x[i]); }
+            case RELU -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] > 0 || x[i] != x[i] ? x[i] : 0; }
+            case POW -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.pow(x[i], p); }
+            case SIN -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.sin(x[i]); }
+            case COS -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.cos(x[i]); }
+            case LOG1P -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.log1p(x[i]); }
+            case EXPM1 -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.expm1(x[i]); }
+            case RECIPROCAL -> { for (int i = xOff; i < end; i++) out[i + d] = 1 / x[i]; }
+            case SQUARE -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] * x[i]; }
+            case ERF -> { for (int i = xOff; i < end; i++) out[i + d] = (double) SpecialFunctions.erf(x[i]); }
+            case SOFTPLUS -> { for (int i = xOff; i < end; i++) out[i + d] = softplus(x[i]); }
+            case LEAKY_RELU -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] > 0 ? x[i] : x[i] * p; }
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    // log(1 + e^v) = max(v, 0) + log1p(e^-|v|): exact for large |v| where the naive form overflows.
+    private static double softplus(double v) {
+        return (double) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+    }
+
+    // Split by sign so that exp never overflows: both branches stay in [0, 1].
+    private static double sigmoid(double v) {
+        if (v >= 0) {
+            return (double) (1 / (1 + Math.exp(-v)));
+        }
+        double e = (double) Math.exp(v);
+        return e / (1 + e);
+    }
+
+    @Override
+    public void binary(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb, double[] out, int o,
+                       int n) {
+        if (sa == 1 && sb == 1) {
+            binaryContiguous(op, a, ia, b, ib, out, o, n);
+        } else if (sa == 0 && sb == 1) {
+            binaryScalarLeft(op, a[ia], b, ib, out, o, n);
+        } else if (sa == 1 && sb == 0) {
+            binaryScalarRight(op, a, ia, b[ib], out, o, n);
+        } else {
+            double v = apply(op, a[ia], b[ib]);
+            for (int j = 0; j < n; j++) {
+                out[o + j] = v;
+            }
+        }
+    }
+
+    // Three loop shapes without a stride multiply in the index, so that C2 vectorises each of them.
+    private static void binaryContiguous(BinaryOp op, double[] a, int ia, double[] b, int ib, double[] out, int o,
+                                         int n) {
+        switch (op) {
+            case ADD -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] + b[ib + j]; }
+            case SUB -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] - b[ib + j]; }
+            case MUL -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] * b[ib + j]; }
+            case DIV -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] / b[ib + j]; }
+            default -> { for (int j = 0; j < n; j++) out[o + j] = apply(op, a[ia + j], b[ib + j]); }
+        }
+    }
+
+    private static void binaryScalarLeft(BinaryOp op, double a, double[] b, int ib, double[] out, int o, int n) {
+        switch (op) {
+            case ADD -> { for (int j = 0; j < n; j++) out[o + j] = a + b[ib + j]; }
+            case SUB -> { for (int j = 0; j < n; j++) out[o + j] = a - b[ib + j]; }
+            case MUL -> { for (int j = 0; j < n; j++) out[o + j] = a * b[ib + j]; }
+            case DIV -> { for (int j = 0; j < n; j++) out[o + j] = a / b[ib + j]; }
+            default -> { for (int j = 0; j < n; j++) out[o + j] = apply(op, a, b[ib + j]); }
+        }
+    }
+
+    private static void binaryScalarRight(BinaryOp op, double[] a, int ia, double b, double[] out, int o, int n) {
+        switch (op) {
+            case ADD -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] + b; }
+            case SUB -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] - b; }
+            case MUL -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] * b; }
+            case DIV -> { for (int j = 0; j < n; j++) out[o + j] = a[ia + j] / b; }
+            default -> { for (int j = 0; j < n; j++) out[o + j] = apply(op, a[ia + j], b); }
+        }
+    }
+
+    /** One element of a binary op; the reference the vector loops are tested against. */
+    public static double apply(BinaryOp op, double a, double b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case POW -> (double) Math.pow(a, b);
+            case MAX -> Math.max(a, b);
+            case MIN -> Math.min(a, b);
+            case GT -> a > b ? 1 : 0;
+            case LT -> a < b ? 1 : 0;
+            case GE -> a >= b ? 1 : 0;
+            case LE -> a <= b ? 1 : 0;
+            case EQ -> a == b ? 1 : 0;
+        };
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
+                              int n, double p, boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * derivative(op, saved[is + j], p);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    /** f'(x) or f'(y), from what {@link UnaryOp#derivativeFromOutput()} says the kernel is given. */
+    static double derivative(UnaryOp op, double s, double p) {
+        return switch (op) {
+            case NEG -> -1;
+            case EXP -> s;
+            case LOG -> 1 / s;
+            case SQRT -> 1 / (s + s);
+            case ABS, SIGN -> op == UnaryOp.ABS ? Math.signum(s) : 0;
+            case TANH -> 1 - s * s;
+            case SIGMOID -> s * (1 - s);
+            case RELU -> s > 0 ? 1 : 0;
+            case POW -> p == 0 ? 0 : (double) (p * Math.pow(s, p - 1));
+            case SIN -> (double) Math.cos(s);
+            case COS -> (double) -Math.sin(s);
+            case LOG1P -> 1 / (1 + s);
+            case EXPM1 -> s + 1;
+            case RECIPROCAL -> -s * s;
+            case SQUARE -> s + s;
+            case ERF -> (double) (TWO_OVER_SQRT_PI * Math.exp(-s * s));
+            case SOFTPLUS -> sigmoid(s);
+            case LEAKY_RELU -> s > 0 ? 1 : p;
+        };
+    }
+
+    @Override
+    public double sum(double[] x, int off, int n) {
+        // Four interleaved partial sums: C2 keeps them in registers and the adds overlap in the pipeline.
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += x[off + j];
+            s1 += x[off + j + 1];
+            s2 += x[off + j + 2];
+            s3 += x[off + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += x[off + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public double extreme(double[] x, int off, int n, boolean max) {
+        double acc = x[off];
+        if (max) {
+            for (int j = 1; j < n; j++) {
+                acc = Math.max(acc, x[off + j]);
+            }
+        } else {
+            for (int j = 1; j < n; j++) {
+                acc = Math.min(acc, x[off + j]);
+            }
+        }
+        return acc;
+    }
+
+    @Override
+    public void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] += alpha * x[xOff + j];
+        }
+    }
+
+    @Override
+    public double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n) {
+        double s = 0;
+        for (int j = 0; j < n; j++) {
+            double e = (double) Math.exp(x[xOff + j] - shift);
+            out[o + j] = e;
+            s += e;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.autograd.internal.kernel.simd;
+
+import dev.autograd.internal.kernel.BinaryOp;
+import dev.autograd.internal.kernel.DoubleBackend;
+import dev.autograd.internal.kernel.PortableDoubleBackend;
+import dev.autograd.internal.kernel.UnaryOp;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float64 loops on the JDK's Vector API, at the machine's preferred vector width. Loaded only by
+ * {@code Backends} after it has checked that {@code jdk.incubator.vector} is readable; the build generates
+ * {@code SimdFloatBackend} from this file.
+ *
+ * <p>Vectors live only in local variables of a loop body: none is stored in a field or an array, so C2
+ * keeps them in registers (an escaping vector is boxed on the heap, and the loop runs ten times slower).
+ */
+public final class SimdDoubleBackend implements DoubleBackend {
+
+    /** The one instance. */
+    public static final SimdDoubleBackend INSTANCE = new SimdDoubleBackend();
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final PortableDoubleBackend SCALAR = PortableDoubleBackend.INSTANCE;
+
+    private SimdDoubleBackend() {
+    }
+
+    /**
+     * Why the SIMD kernels should not be used on this JVM, or {@code null} when they should: vectors
+     * narrower than 128 bits (or a single lane) would be slower than the portable loops.
+     *
+     * @return the reason, or null
+     */
+    public static String unsupportedReason() {
+        return S.vectorBitSize() < 128 || L < 2 ? "the preferred vector species " + S + " is too narrow" : null;
+    }
+
+    @Override
+    public String name() {
+        return "DoubleVector " + S.vectorBitSize() + "-bit, " + L + " lanes";
+    }
+
+    @Override
+    public void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n, double p) {
+        int j = 0;
+        int bound = S.loopBound(n);
+        switch (op) {
+            case NEG -> { for (; j < bound; j += L) DoubleVector.fromArray(S, x, xOff + j).neg().intoArray(out, outOff + j); }
+            case ABS -> { for (; j < bound; j += L) DoubleVector.fromArray(S, x, xOff + j).abs().intoArray(out, outOff + j); }
+            case SQRT -> { for (; j < bound; j += L) DoubleVector.fromArray(S, x, xOff + j).sqrt().intoArray(out, outOff + j); }
+            case SQUARE -> {
+                for (; j < bound; j += L) {
+                    DoubleVector v = DoubleVector.fromArray(S, x, xOff + j);
+                    v.mul(v).intoArray(out, outOff + j);
+                }
+            }
+            case RECIPROCAL -> {
+                DoubleVector one = DoubleVector.broadcast(S, 1);
+                for (; j < bound; j += L) one.div(DoubleVector.fromArray(S, x, xOff + j)).intoArray(out, outOff + j);
+            }
+            case RELU -> {
+                // max(x, 0) would turn NaN into 0 on some paths; blend keeps NaN (x > 0 is false, x != x true).
+                DoubleVector zero = DoubleVector.zero(S);
+                for (; j < bound; j += L) {
+                    DoubleVector v = DoubleVector.fromArray(S, x, xOff + j);
+                    v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, outOff + j);
+                }
+            }
+            case LEAKY_RELU -> {
+                DoubleVector zero = DoubleVector.zero(S);
+                for (; j < bound; j += L) {
+                    DoubleVector v = DoubleVector.fromArray(S, x, xOff + j);
+                    v.blend(v.mul(p), v.compare(VectorOperators.GT, zero).not()).intoArray(out, outOff + j);
+                }
+            }
+            default -> j = 0;
+        }
+        if (j < n) {
+            SCALAR.unary(op, x, xOff + j, out, outOff + j, n - j, p);
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb, double[] out, int o,
+                       int n) {
+        int j = 0;
+        if (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV
+                || op == BinaryOp.MAX || op == BinaryOp.MIN) {
+            VectorOperators.Binary vop = switch (op) {
+                case ADD -> VectorOperators.ADD;
+                case SUB -> VectorOperators.SUB;
+                case MUL -> VectorOperators.MUL;
+                case DIV -> VectorOperators.DIV;
+                case MAX -> VectorOperators.MAX;
+                default -> VectorOperators.MIN;
+            };
+            int bound = S.loopBound(n);
+            if (sa == 1 && sb == 1) {
+                for (; j < bound; j += L) {
+                    DoubleVector.fromArray(S, a, ia + j).lanewise(vop, DoubleVector.fromArray(S, b, ib + j))
+                            .intoArray(out, o + j);
+                }
+            } else if (sa == 0 && sb == 1) {
+                DoubleVector va = DoubleVector.broadcast(S, a[ia]);
+                for (; j < bound; j += L) {
+                    va.lanewise(vop, DoubleVector.fromArray(S, b, ib + j)).intoArray(out, o + j);
+                }
+            } else if (sa == 1 && sb == 0) {
+                DoubleVector vb = DoubleVector.broadcast(S, b[ib]);
+                for (; j < bound; j += L) {
+                    DoubleVector.fromArray(S, a, ia + j).lanewise(vop, vb).intoArray(out, o + j);
+                }
+            }
+        }
+        if (j < n) {
+            SCALAR.binary(op, a, ia + j * sa, sa, b, ib + j * sb, sb, out, o + j, n - j);
+        }
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
+                              int n, double p, boolean accumulate) {
+        int j = 0;
+        if (op == UnaryOp.TANH || op == UnaryOp.RELU || op == UnaryOp.SIGMOID) {
+            int bound = S.loopBound(n);
+            DoubleVector one = DoubleVector.broadcast(S, 1);
+            DoubleVector zero = DoubleVector.zero(S);
+            DoubleVector gScalar = sg == 0 ? DoubleVector.broadcast(S, g[ig]) : zero;
+            for (; j < bound; j += L) {
+                DoubleVector gv = sg == 0 ? gScalar : DoubleVector.fromArray(S, g, ig + j);
+                DoubleVector y = DoubleVector.fromArray(S, saved, is + j);
+                DoubleVector r = switch (op) {
+                    case TANH -> gv.mul(one.sub(y.mul(y)));
+                    case SIGMOID -> gv.mul(y.mul(one.sub(y)));
+                    default -> zero.blend(gv, y.compare(VectorOperators.GT, zero));
+                };
+                if (accumulate) {
+                    r = DoubleVector.fromArray(S, out, o + j).add(r);
+                }
+                r.intoArray(out, o + j);
+            }
+        }
+        if (j < n) {
+            SCALAR.unaryBackward(op, g, ig + j * sg, sg, saved, is + j, out, o + j, n - j, p, accumulate);
+        }
+    }
+
+    @Override
+    public double sum(double[] x, int off, int n) {
+        int j = 0;
+        int bound = S.loopBound(n);
+        DoubleVector acc = DoubleVector.zero(S);
+        for (; j < bound; j += L) {
+            acc = acc.add(DoubleVector.fromArray(S, x, off + j));
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            s += x[off + j];
+        }
+        return s;
+    }
+
+    @Override
+    public double extreme(double[] x, int off, int n, boolean max) {
+        return SCALAR.extreme(x, off, n, max);
+    }
+
+    @Override
+    public void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+        int j = 0;
+        int bound = S.loopBound(n);
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        for (; j < bound; j += L) {
+            DoubleVector.fromArray(S, y, yOff + j).add(DoubleVector.fromArray(S, x, xOff + j).mul(va))
+                    .intoArray(y, yOff + j);
+        }
+        if (j < n) {
+            SCALAR.axpy(n - j, alpha, x, xOff + j, y, yOff + j);
+        }
+    }
+
+    @Override
+    public double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n) {
+        return SCALAR.expShiftSum(x, xOff, shift, out, o, n);
+    }
+}
