@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import dev.autograd.internal.kernel.Kernels;
 
 /**
  * The backward pass. It walks the graph without recursion (a chain of a million ops must not overflow
@@ -44,7 +45,7 @@ final class Engine {
                 }
                 rootNodes[r] = node;
                 Tensor g = rootGrad(root, rootGrads == null ? null : rootGrads.get(r));
-                pending.merge(node, g, Tensor::add);
+                accumulate(pending, node, g, createGraph);
             }
 
             Map<Node, Integer> captureIndex = null;
@@ -66,8 +67,12 @@ final class Engine {
             // For Autograd.grad only the nodes on a path to a requested input run (and are freed).
             Map<Node, Boolean> leadsToInput = captureIndex == null ? null
                     : pathsToInputs(rootNodes, dependencies, captureIndex);
+            // Ops run newest first, the reverse of the forward pass. Leaf accumulators run last: they have
+            // no successors, so any moment is valid, and by then every other consumer of a gradient buffer
+            // has finished, so a leaf can take the buffer over instead of copying it.
             PriorityQueue<Node> ready = new PriorityQueue<>(
-                    Comparator.comparingLong((Node n) -> n.sequence).reversed());
+                    Comparator.comparingLong((Node n) -> n instanceof AccumulateGrad ? -1 : 1)
+                            .thenComparingLong(n -> n.sequence).reversed());
             for (Node node : rootNodes) {
                 if (dependencies.get(node)[0] == 0 && !ready.contains(node)) {
                     ready.add(node);
@@ -78,7 +83,10 @@ final class Engine {
                 Tensor grad = pending.remove(node);
                 boolean needed = leadsToInput == null || leadsToInput.get(node);
                 if (grad != null && needed) {
-                    runNode(node, grad, pending, captureIndex, captured, leadsToInput);
+                    runNode(node, grad, pending, captureIndex, captured, leadsToInput, createGraph);
+                }
+                if (grad != null) {
+                    grad.storage.engineRefs--;
                 }
                 if (!retainGraph && needed) {
                     node.release();
@@ -106,22 +114,32 @@ final class Engine {
     }
 
     private static void runNode(Node node, Tensor grad, Map<Node, Tensor> pending, Map<Node, Integer> captureIndex,
-                                Tensor[] captured, Map<Node, Boolean> leadsToInput) {
-        grad = node.applyHooks(grad);
+                                Tensor[] captured, Map<Node, Boolean> leadsToInput, boolean createGraph) {
+        if (node.hooks != null) {
+            // A hook sees (and may keep) the gradient: from here on the engine must not write into it.
+            disown(grad);
+            grad = node.applyHooks(grad);
+        }
         if (node.retainedOutput != null && captureIndex == null) {
             Tensor out = node.retainedOutput;
-            out.grad = out.grad == null ? grad.copy() : out.grad.add(grad);
+            Tensor full = expandTo(grad, out.shapeRef(), createGraph);
+            out.grad = out.grad == null ? (full == grad ? grad.copy() : disown(full)) : out.grad.add(full);
         }
         if (captureIndex != null) {
             Integer index = captureIndex.get(node);
             if (index != null) {
-                captured[index] = grad;
+                captured[index] = disown(node.outputShape == null ? grad
+                        : expandTo(grad, node.outputShape, createGraph));
             }
             if (node instanceof AccumulateGrad || !anyNextLeadsToInput(node, leadsToInput)) {
                 return;
             }
         }
-        Tensor[] inputGrads = node.backward(grad);
+        if (node.outputShape != null && !java.util.Arrays.equals(grad.shapeRef(), node.outputShape)
+                && (createGraph || !node.acceptsBroadcastGrad())) {
+            grad = expandTo(grad, node.outputShape, createGraph);
+        }
+        Tensor[] inputGrads = createGraph ? node.backward(grad) : node.fusedBackward(grad);
         boolean anomaly = GradMode.isAnomalyDetection() || node.creationSite != null;
         Tensor[] sent = new Tensor[node.next.length];
         for (int i = 0; i < node.next.length; i++) {
@@ -133,17 +151,141 @@ final class Engine {
             if (anomaly) {
                 checkFinite(node, i, g);
             }
-            if (!Arrays.equals(g.shapeRef(), node.inputShapes[i])) {
-                g = ReduceOps.sumTo(g, node.inputShapes[i]);
-            }
-            sent[i] = g;
+            sent[i] = reduceTo(g, node.inputShapes[i], createGraph);
         }
-        notifyListeners(node, grad, sent);
+        if (!GradMode.listeners().isEmpty()) {
+            disown(grad);
+            for (Tensor g : sent) {
+                disown(g);
+            }
+            notifyListeners(node, grad, sent);
+        }
         for (int i = 0; i < node.next.length; i++) {
             if (sent[i] != null) {
-                pending.merge(node.next[i], sent[i], Tensor::add);
+                accumulate(pending, node.next[i], sent[i], createGraph);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- gradient buffers
+
+    /**
+     * Marks a tensor that a backward kernel has just created as a gradient buffer nobody else holds, so
+     * that the engine may add into it in place or give it to a leaf without copying. Only for fresh
+     * results: never for a view of another tensor, a saved tensor or an upstream gradient.
+     */
+    static Tensor owned(Tensor fresh) {
+        fresh.storage.engineOwned = true;
+        return fresh;
+    }
+
+    /** Makes a gradient visible outside the engine: it will never be written in place again. */
+    static Tensor disown(Tensor t) {
+        if (t != null) {
+            t.storage.engineOwned = false;
+        }
+        return t;
+    }
+
+    /**
+     * Whether the engine may write into {@code t}: a buffer of its own, held by at most the one slot the
+     * caller took it from, and not part of a recorded graph.
+     */
+    static boolean writable(Tensor t) {
+        return t.storage.engineOwned && t.storage.engineRefs <= 1 && t.gradFn == null && !GradMode.isEnabled();
+    }
+
+    /**
+     * Adds {@code g} to the gradient pending for {@code node}. In a plain backward the sum goes in place
+     * into whichever of the two buffers the engine owns alone and has the sum's shape; otherwise (or
+     * under createGraph, where the sum is recorded) a new tensor holds it.
+     */
+    private static void accumulate(Map<Node, Tensor> pending, Node node, Tensor g, boolean createGraph) {
+        Tensor previous = pending.get(node);
+        if (previous == null) {
+            pending.put(node, g);
+            g.storage.engineRefs++;
+            return;
+        }
+        Tensor sum;
+        if (createGraph) {
+            sum = previous.add(g);
+        } else if (writable(previous) && previous != g && covers(previous, g)) {
+            Kernels.addInto(previous.storage.array, previous.shapeRef(), g.storage.array, g.shapeRef());
+            return;
+        } else if (writable(g) && g.storage != previous.storage && covers(g, previous)) {
+            Kernels.addInto(g.storage.array, g.shapeRef(), previous.storage.array, previous.shapeRef());
+            sum = g;
+        } else {
+            sum = owned(previous.add(g));
+        }
+        previous.storage.engineRefs--;
+        pending.put(node, sum);
+        sum.storage.engineRefs++;
+    }
+
+    /** Whether {@code target} already has the broadcast shape of {@code target + other}. */
+    private static boolean covers(Tensor target, Tensor other) {
+        int[] t = target.shapeRef();
+        int[] o = other.shapeRef();
+        if (o.length > t.length) {
+            return false;
+        }
+        for (int i = 1; i <= o.length; i++) {
+            int od = o[o.length - i];
+            if (od != 1 && od != t[t.length - i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code g} as a gradient of the given shape: itself when the shapes match, else its repeats
+     * materialised (a recorded {@code expand} under createGraph).
+     */
+    static Tensor expandTo(Tensor g, int[] shape, boolean createGraph) {
+        if (java.util.Arrays.equals(g.shapeRef(), shape)) {
+            return g;
+        }
+        if (createGraph) {
+            return g.expand(shape);
+        }
+        return owned(Tensor.wrap(Kernels.stridedCopy(g.storage.array, 0, Shapes.broadcastStrides(g.shapeRef(), shape),
+                shape), shape));
+    }
+
+    /**
+     * Brings an input's gradient, computed in the op's broadcast shape, back to the input's shape: sums
+     * over the axes broadcasting added or stretched. In a plain backward, a gradient smaller than the
+     * input (one that only broadcasts to it) is passed on as it is; its repeats are read with zero strides
+     * by whoever consumes it, or materialised by the engine at the last moment.
+     */
+    static Tensor reduceTo(Tensor g, int[] shape, boolean createGraph) {
+        int[] gs = g.shapeRef();
+        if (java.util.Arrays.equals(gs, shape)) {
+            return g;
+        }
+        if (createGraph) {
+            return ReduceOps.sumTo(g, shape);
+        }
+        int leading = gs.length - shape.length;
+        int[] axes = new int[gs.length];
+        int count = 0;
+        for (int d = 0; d < gs.length; d++) {
+            if (d < leading || (gs[d] != 1 && shape[d - leading] == 1)) {
+                axes[count++] = d;
+            }
+        }
+        if (count == 0) {
+            return g;
+        }
+        Tensor summed = owned(ReduceOps.sum(g, java.util.Arrays.copyOf(axes, count), true));
+        if (leading <= 0) {
+            return summed;
+        }
+        int[] dropped = java.util.Arrays.copyOfRange(summed.shapeRef(), leading, gs.length);
+        return new Tensor(summed.storage, dropped);
     }
 
     private static void notifyListeners(Node node, Tensor upstream, Tensor[] sent) {
@@ -224,7 +366,7 @@ final class Engine {
                         + " Reduce it first (for example y.sum()) or pass the upstream gradient:"
                         + " y.backward(Tensor.onesLike(y)).");
             }
-            return Tensor.onesLike(root);
+            return owned(Tensor.onesLike(root));
         }
         if (!Arrays.equals(given.shapeRef(), root.shapeRef()) || given.dtype() != root.dtype()) {
             throw new IllegalArgumentException("backward: the gradient has shape " + Shapes.format(given.shapeRef())
@@ -232,7 +374,7 @@ final class Engine {
                     + " and dtype " + root.dtype() + "; they must match");
         }
         // A copy, so that accumulating into a leaf never aliases the caller's tensor.
-        return GradMode.isEnabled() ? given : given.detach().copy();
+        return GradMode.isEnabled() ? given : owned(given.detach().copy());
     }
 
     private static Map<Node, int[]> countDependencies(Node[] roots) {

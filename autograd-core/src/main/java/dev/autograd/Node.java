@@ -33,6 +33,8 @@ abstract class Node implements GradFn {
     private Tensor[] saved = NOTHING_SAVED;
     private int[] savedVersions;
     private boolean released;
+    /** The shape of the tensor this node produced: the shape of the gradient it receives. */
+    int[] outputShape;
     /** The tensor this node produced, held weakly for inspection (graph export, traces). */
     java.lang.ref.WeakReference<Tensor> output;
     /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
@@ -102,8 +104,32 @@ abstract class Node implements GradFn {
         return sb.toString();
     }
 
-    /** The gradients of the op's inputs given {@code grad}, the gradient of its output. */
+    /**
+     * The gradients of the op's inputs given {@code grad}, the gradient of its output, written with
+     * {@link Tensor} ops so that under {@code createGraph} the engine records them and they can be
+     * differentiated again.
+     */
     abstract Tensor[] backward(Tensor grad);
+
+    /**
+     * The same gradients for a plain backward (no {@code createGraph}, grad mode off). By default the
+     * differentiable rule, unrecorded; ops override it with fused kernels that write each input's
+     * gradient in one pass into a buffer of its own, marked with {@link Engine#owned} so that the engine
+     * may accumulate into it or hand it to a leaf without copying. Tests check both forms against each
+     * other and against finite differences.
+     */
+    Tensor[] fusedBackward(Tensor grad) {
+        return backward(grad);
+    }
+
+    /**
+     * Whether {@link #fusedBackward} accepts a gradient whose shape only broadcasts to the output's (for
+     * example the {@code [1]} gradient of a full {@code sum()}), reading it with zero strides instead of
+     * having the engine materialise the repeats first.
+     */
+    boolean acceptsBroadcastGrad() {
+        return false;
+    }
 
     @Override
     public String name() {

@@ -11,6 +11,16 @@ final class Storage {
     final Object array;
     private int version;
 
+    /**
+     * Set on a gradient buffer that a backward kernel has just allocated and that, so far, only the
+     * engine references: the engine may then add into it in place or hand it to a leaf without a copy.
+     * Cleared as soon as the buffer becomes visible outside the engine (a leaf's grad, a hook, a listener,
+     * a result of {@code Autograd.grad}).
+     */
+    boolean engineOwned;
+    /** How many pending gradient slots of the running backward hold this buffer; see {@link Engine}. */
+    int engineRefs;
+
     Storage(Object array) {
         this.array = array;
     }

@@ -1929,6 +1929,7 @@ public final class Tensor {
     /** Makes {@code node} this tensor's producer; returns this. */
     Tensor recordedBy(Node node) {
         node.output = new java.lang.ref.WeakReference<>(this);
+        node.outputShape = shape;
         this.gradFn = node;
         this.requiresGrad = true;
         return this;

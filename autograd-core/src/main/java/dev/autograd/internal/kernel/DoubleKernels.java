@@ -22,8 +22,10 @@ public final class DoubleKernels {
     }
 
     /**
-     * {@code out = op(a, b)} over an output of shape {@code shape}; {@code aStrides}/{@code bStrides} give,
-     * per output axis, the step in {@code a}/{@code b} (0 where that operand is broadcast).
+     * {@code out = op(a, b)} over an output of shape {@code shape} (collapsed: see {@code Kernels.collapse});
+     * {@code aStrides}/{@code bStrides} give, per output axis, the step in {@code a}/{@code b} (0 where that
+     * operand is broadcast). Large outputs are cut into ranges of whole rows (or of one long row) over the
+     * thread pool; every element is computed the same way whoever computes it.
      */
     public static void binary(BinaryOp op, double[] a, int[] aStrides, double[] b, int[] bStrides,
                               double[] out, int[] shape) {
@@ -33,17 +35,35 @@ public final class DoubleKernels {
             return;
         }
         int inner = shape[rank - 1];
-        int innerA = aStrides[rank - 1];
-        int innerB = bStrides[rank - 1];
         int total = out.length;
         if (inner == 0 || total == 0) {
             return;
         }
+        int rows = total / inner;
+        if (total < Kernels.PARALLEL_ELEMENTS) {
+            binaryRows(op, a, aStrides, b, bStrides, out, shape, 0, rows);
+        } else if (rows == 1) {
+            int sa = aStrides[0];
+            int sb = bStrides[0];
+            Parallel.range(inner, Kernels.GRAIN, (s, e) -> binaryRow(op, a, s * sa, sa, b, s * sb, sb, out, s, e - s));
+        } else {
+            Parallel.range(rows, Math.max(1, Kernels.GRAIN / inner),
+                    (r0, r1) -> binaryRows(op, a, aStrides, b, bStrides, out, shape, r0, r1));
+        }
+    }
+
+    /** Rows {@code [rowStart, rowEnd)} of {@link #binary}: a row is the innermost axis. */
+    private static void binaryRows(BinaryOp op, double[] a, int[] aStrides, double[] b, int[] bStrides,
+                                   double[] out, int[] shape, int rowStart, int rowEnd) {
+        int rank = shape.length;
+        int inner = shape[rank - 1];
         int[] counter = new int[rank];
-        int ia = 0;
-        int ib = 0;
-        for (int o = 0; o < total; o += inner) {
-            binaryRow(op, a, ia, innerA, b, ib, innerB, out, o, inner);
+        int ia = Kernels.unravel(rowStart, shape, aStrides, counter);
+        int ib = Kernels.offset(counter, bStrides);
+        int innerA = aStrides[rank - 1];
+        int innerB = bStrides[rank - 1];
+        for (int row = rowStart; row < rowEnd; row++) {
+            binaryRow(op, a, ia, innerA, b, ib, innerB, out, row * inner, inner);
             for (int d = rank - 2; d >= 0; d--) {
                 ia += aStrides[d];
                 ib += bStrides[d];
@@ -69,51 +89,188 @@ public final class DoubleKernels {
     }
 
     /**
-     * Folds every element of {@code x} (of shape {@code shape}) into {@code out} with {@code op};
-     * {@code outStrides} gives per input axis the step in {@code out}, 0 on the axes being reduced.
-     * {@code out} must start at the fold's identity (0, -infinity, +infinity). NaN propagates.
+     * The fused backward of a unary function over an output of shape {@code shape} (collapsed), with the
+     * upstream gradient read through {@code gStrides} (0 on the axes it is broadcast along):
+     * {@code out = g * f'(saved)}, see {@link DoubleBackend#unaryBackward}.
      */
-    public static void reduceInto(ReduceOp op, double[] x, int[] shape, int[] outStrides, double[] out) {
+    public static void unaryBackward(UnaryOp op, double[] g, int[] gStrides, double[] saved, double[] out,
+                                     int[] shape, double p) {
         int rank = shape.length;
-        int total = x.length;
+        int total = out.length;
         if (rank == 0) {
-            out[0] = fold(op, out[0], x[0]);
+            Backends.DOUBLE.unaryBackward(op, g, 0, 0, saved, 0, out, 0, 1, p, false);
             return;
         }
         int inner = shape[rank - 1];
         if (inner == 0 || total == 0) {
             return;
         }
-        int innerOut = outStrides[rank - 1];
-        int[] counter = new int[rank];
-        int io = 0;
-        for (int i = 0; i < total; i += inner) {
-            if (op == ReduceOp.SUM) {
-                if (innerOut == 0) {
-                    double acc = 0;
-                    for (int j = 0; j < inner; j++) {
-                        acc += x[i + j];
+        int rows = total / inner;
+        if (rows == 1) {
+            int sg = gStrides[0];
+            Parallel.range(inner, Kernels.GRAIN,
+                    (s, e) -> Backends.DOUBLE.unaryBackward(op, g, s * sg, sg, saved, s, out, s, e - s, p, false));
+            return;
+        }
+        Parallel.range(rows, Math.max(1, Kernels.GRAIN / inner), (r0, r1) -> {
+            int[] counter = new int[rank];
+            int ig = Kernels.unravel(r0, shape, gStrides, counter);
+            int sg = gStrides[rank - 1];
+            for (int row = r0; row < r1; row++) {
+                Backends.DOUBLE.unaryBackward(op, g, ig, sg, saved, row * inner, out, row * inner, inner, p, false);
+                for (int d = rank - 2; d >= 0; d--) {
+                    ig += gStrides[d];
+                    if (++counter[d] < shape[d]) {
+                        break;
                     }
-                    out[io] += acc;
-                } else {
-                    for (int j = 0; j < inner; j++) {
-                        out[io + j * innerOut] += x[i + j];
-                    }
-                }
-            } else {
-                for (int j = 0; j < inner; j++) {
-                    out[io + j * innerOut] = fold(op, out[io + j * innerOut], x[i + j]);
+                    ig -= gStrides[d] * shape[d];
+                    counter[d] = 0;
                 }
             }
-            for (int d = rank - 2; d >= 0; d--) {
-                io += outStrides[d];
-                if (++counter[d] < shape[d]) {
-                    break;
-                }
-                io -= outStrides[d] * shape[d];
-                counter[d] = 0;
+        });
+    }
+
+    /**
+     * Folds {@code x} of the collapsed shape {@code shape} (dense) into {@code out}, which starts at the
+     * fold's identity (0, -infinity or +infinity); {@code outStrides} gives per axis the step in
+     * {@code out}, 0 on the axes being reduced. NaN propagates.
+     *
+     * <p>Every output element is folded in one fixed order, whatever the thread count: the reduced axes in
+     * row-major order, and a long contiguous row as a fixed binary tree of blocks (pairwise summation:
+     * the error grows with the log of the length, not the length). Threads share out output elements, or
+     * the subtrees of one long row, never the terms of one sum in a timing-dependent way.
+     */
+    public static void reduce(ReduceOp op, double[] x, int[] shape, int[] outStrides, double[] out) {
+        int rank = shape.length;
+        if (rank == 0) {
+            out[0] = fold(op, out[0], x[0]);
+            return;
+        }
+        if (x.length == 0 || out.length == 0) {
+            return;
+        }
+        int inner = shape[rank - 1];
+        int[] kept = new int[rank - 1];
+        int[] reduced = new int[rank - 1];
+        int keptAxes = 0;
+        int reducedAxes = 0;
+        int[] xStrides = Shape.strides(shape);
+        int reducedCount = 1;
+        for (int d = 0; d < rank - 1; d++) {
+            if (outStrides[d] == 0) {
+                reduced[reducedAxes++] = d;
+                reducedCount *= shape[d];
+            } else {
+                kept[keptAxes++] = d;
             }
         }
+        int[] keptList = java.util.Arrays.copyOf(kept, keptAxes);
+        int[] reducedList = java.util.Arrays.copyOf(reduced, reducedAxes);
+        int combos = reducedCount;
+        if (outStrides[rank - 1] == 0) {
+            // Each output element folds `combos` contiguous rows of `inner` elements.
+            int outputs = out.length;
+            if (outputs == 1 && combos == 1) {
+                out[0] = fold(op, out[0], foldRow(op, x, 0, inner, true));
+                return;
+            }
+            long work = (long) outputs * combos * inner;
+            int grain = (int) Math.max(1, Kernels.GRAIN / Math.max(1L, (long) combos * inner));
+            Parallel.RangeBody body = (o0, o1) -> {
+                for (int o = o0; o < o1; o++) {
+                    int base = Kernels.offsetOf(o, shape, keptList, xStrides);
+                    double acc = out[o];
+                    for (int r = 0; r < combos; r++) {
+                        int off = base + Kernels.offsetOf(r, shape, reducedList, xStrides);
+                        acc = fold(op, acc, foldRow(op, x, off, inner, false));
+                    }
+                    out[o] = acc;
+                }
+            };
+            if (work < Kernels.PARALLEL_ELEMENTS) {
+                body.run(0, outputs);
+            } else {
+                Parallel.range(outputs, grain, body);
+            }
+            return;
+        }
+        // The innermost axis is kept: each output row of `inner` elements folds `combos` input rows.
+        // Column blocks keep the output block in L1 while the input rows stream past.
+        int outRows = out.length / inner;
+        int colBlocks = (inner + Kernels.COLUMN_BLOCK - 1) / Kernels.COLUMN_BLOCK;
+        BinaryOp combine = op == ReduceOp.SUM ? BinaryOp.ADD : op == ReduceOp.MAX ? BinaryOp.MAX : BinaryOp.MIN;
+        Parallel.ChunkBody body = task -> {
+            int q = task / colBlocks;
+            int c0 = (task % colBlocks) * Kernels.COLUMN_BLOCK;
+            int len = Math.min(Kernels.COLUMN_BLOCK, inner - c0);
+            int base = Kernels.offsetOf(q, shape, keptList, xStrides);
+            int o = q * inner + c0;
+            for (int r = 0; r < combos; r++) {
+                int off = base + Kernels.offsetOf(r, shape, reducedList, xStrides) + c0;
+                Backends.DOUBLE.binary(combine, out, o, 1, x, off, 1, out, o, len);
+            }
+        };
+        int tasks = outRows * colBlocks;
+        if ((long) out.length * combos < Kernels.PARALLEL_ELEMENTS) {
+            for (int t = 0; t < tasks; t++) {
+                body.run(t);
+            }
+        } else {
+            Parallel.forEach(tasks, body);
+        }
+    }
+
+    /**
+     * The fold of one contiguous row. A sum over more than one block is a fixed binary tree of blocks
+     * (its shape depends only on n); with {@code parallel}, the top subtrees of a long row are computed
+     * on the pool, which gives the same bits as computing them in turn.
+     */
+    private static double foldRow(ReduceOp op, double[] x, int off, int n, boolean parallel) {
+        if (op != ReduceOp.SUM) {
+            if (!parallel || n < Kernels.PARALLEL_ELEMENTS) {
+                return Backends.DOUBLE.extreme(x, off, n, op == ReduceOp.MAX);
+            }
+            int chunks = Parallel.chunks(n, Kernels.GRAIN);
+            double[] parts = new double[chunks];
+            Parallel.forEach(chunks, c -> {
+                int s = Parallel.rangeStart(n, chunks, c);
+                parts[c] = Backends.DOUBLE.extreme(x, off + s, Parallel.rangeStart(n, chunks, c + 1) - s,
+                        op == ReduceOp.MAX);
+            });
+            double acc = parts[0];
+            for (double v : parts) {
+                acc = fold(op, acc, v);
+            }
+            return acc;
+        }
+        if (!parallel || n < Kernels.PARALLEL_ELEMENTS) {
+            return pairwiseSum(x, off, n);
+        }
+        // The four subtrees two levels down, in parallel; combined as the sequential recursion would.
+        int half = splitPoint(n);
+        int quarterLeft = splitPoint(half);
+        int quarterRight = splitPoint(n - half);
+        int[] starts = {0, quarterLeft, half, half + quarterRight, n};
+        double[] parts = new double[4];
+        Parallel.forEach(4, c -> parts[c] = pairwiseSum(x, off + starts[c], starts[c + 1] - starts[c]));
+        return (parts[0] + parts[1]) + (parts[2] + parts[3]);
+    }
+
+    private static double pairwiseSum(double[] x, int off, int n) {
+        if (n <= Kernels.SUM_BLOCK) {
+            return Backends.DOUBLE.sum(x, off, n);
+        }
+        int half = splitPoint(n);
+        return pairwiseSum(x, off, half) + pairwiseSum(x, off + half, n - half);
+    }
+
+    /** Where the pairwise tree splits {@code n} elements: after the first half of its blocks. */
+    private static int splitPoint(int n) {
+        if (n <= Kernels.SUM_BLOCK) {
+            return n / 2;
+        }
+        int blocks = (n + Kernels.SUM_BLOCK - 1) / Kernels.SUM_BLOCK;
+        return (blocks + 1) / 2 * Kernels.SUM_BLOCK;
     }
 
     private static double fold(ReduceOp op, double acc, double v) {

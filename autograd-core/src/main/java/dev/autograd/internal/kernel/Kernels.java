@@ -12,6 +12,19 @@ import java.util.Random;
  */
 public final class Kernels {
 
+    /** Below this many elements an element-wise kernel stays on the calling thread: forking costs more. */
+    static final int PARALLEL_ELEMENTS = 1 << 15;
+    /** The least number of elements worth a chunk of its own on the pool. */
+    static final int GRAIN = 1 << 14;
+    /**
+     * Length of the leaves of the pairwise summation tree. Must stay well below
+     * {@link #PARALLEL_ELEMENTS} / 4, so that a row long enough to be summed in parallel has at least two
+     * blocks in each of its four top subtrees.
+     */
+    static final int SUM_BLOCK = 1 << 11;
+    /** Width of the output column blocks a reduction over outer axes keeps in L1 (16 to 32 KiB). */
+    static final int COLUMN_BLOCK = 1 << 12;
+
     private Kernels() {
     }
 
@@ -89,12 +102,102 @@ public final class Kernels {
 
     /** {@code out[i] = op(x[i])}; {@code p} is the parameter of {@code POW}. */
     public static void unary(UnaryOp op, Object x, Object out, double p) {
+        int n = length(x);
         if (x instanceof double[] d) {
-            Backends.DOUBLE.unary(op, d, 0, (double[]) out, 0, d.length, p);
+            double[] o = (double[]) out;
+            if (n < PARALLEL_ELEMENTS) {
+                Backends.DOUBLE.unary(op, d, 0, o, 0, n, p);
+            } else {
+                Parallel.range(n, GRAIN, (s, e) -> Backends.DOUBLE.unary(op, d, s, o, s, e - s, p));
+            }
         } else {
             float[] f = (float[]) x;
-            Backends.FLOAT.unary(op, f, 0, (float[]) out, 0, f.length, (float) p);
+            float[] o = (float[]) out;
+            float fp = (float) p;
+            if (n < PARALLEL_ELEMENTS) {
+                Backends.FLOAT.unary(op, f, 0, o, 0, n, fp);
+            } else {
+                Parallel.range(n, GRAIN, (s, e) -> Backends.FLOAT.unary(op, f, s, o, s, e - s, fp));
+            }
         }
+    }
+
+    /**
+     * The fused backward of a unary function: a new array of {@code shape} holding
+     * {@code g * f'(saved)} (see {@link DoubleBackend#unaryBackward} for what {@code saved} is), with
+     * {@code g} of a shape that broadcasts to {@code shape} read in place, never expanded.
+     */
+    public static Object unaryBackward(UnaryOp op, Object g, int[] gShape, Object saved, int[] shape, double p) {
+        int n = length(saved);
+        Object out = newArray(saved, n);
+        int[] dense = Shape.strides(shape);
+        int[][] collapsed = collapse(shape, broadcastStrides(gShape, shape), dense);
+        if (saved instanceof double[] s) {
+            DoubleKernels.unaryBackward(op, (double[]) g, collapsed[1], s, (double[]) out, collapsed[0], p);
+        } else {
+            FloatKernels.unaryBackward(op, (float[]) g, collapsed[1], (float[]) saved, (float[]) out, collapsed[0],
+                    (float) p);
+        }
+        return out;
+    }
+
+    /**
+     * {@code target += src} in place, {@code src} broadcast to the target's shape (the engine's gradient
+     * accumulation).
+     */
+    public static void addInto(Object target, int[] targetShape, Object src, int[] srcShape) {
+        binary(BinaryOp.ADD, target, Shape.strides(targetShape), src, broadcastStrides(srcShape, targetShape),
+                target, targetShape);
+    }
+
+    /** Per axis of {@code target}, the step in a dense array of {@code shape} broadcast to it (0 if repeated). */
+    static int[] broadcastStrides(int[] shape, int[] target) {
+        int[] dense = Shape.strides(shape);
+        int[] strides = new int[target.length];
+        int lead = target.length - shape.length;
+        for (int d = 0; d < shape.length; d++) {
+            strides[lead + d] = shape[d] == 1 ? 0 : dense[d];
+        }
+        return strides;
+    }
+
+    /**
+     * The offset of row {@code row} (rows are the innermost axis) of a strided view of {@code shape}, and
+     * its coordinates on every outer axis in {@code counter}.
+     */
+    static int unravel(int row, int[] shape, int[] strides, int[] counter) {
+        int offset = 0;
+        int r = row;
+        for (int d = shape.length - 2; d >= 0; d--) {
+            counter[d] = r % shape[d];
+            r /= shape[d];
+            offset += counter[d] * strides[d];
+        }
+        return offset;
+    }
+
+    /** The offset of the coordinates {@code counter} (outer axes only) with {@code strides}. */
+    static int offset(int[] counter, int[] strides) {
+        int offset = 0;
+        for (int d = 0; d < counter.length - 1; d++) {
+            offset += counter[d] * strides[d];
+        }
+        return offset;
+    }
+
+    /**
+     * The offset, with {@code strides}, of element {@code index} of the sub-space spanned by {@code axes}
+     * of {@code shape} (row-major among those axes).
+     */
+    static int offsetOf(int index, int[] shape, int[] axes, int[] strides) {
+        int offset = 0;
+        int r = index;
+        for (int i = axes.length - 1; i >= 0; i--) {
+            int d = axes[i];
+            offset += (r % shape[d]) * strides[d];
+            r /= shape[d];
+        }
+        return offset;
     }
 
     /**
@@ -136,9 +239,9 @@ public final class Kernels {
         };
         Object out = filled(x instanceof double[], outSize, identity);
         if (x instanceof double[] d) {
-            DoubleKernels.reduceInto(op, d, collapsed[0], collapsed[2], (double[]) out);
+            DoubleKernels.reduce(op, d, collapsed[0], collapsed[2], (double[]) out);
         } else {
-            FloatKernels.reduceInto(op, (float[]) x, collapsed[0], collapsed[2], (float[]) out);
+            FloatKernels.reduce(op, (float[]) x, collapsed[0], collapsed[2], (float[]) out);
         }
         return out;
     }
