@@ -21,6 +21,7 @@ final class AccumulateGrad extends Node {
     AccumulateGrad(Tensor leaf) {
         super("AccumulateGrad");
         this.leaf = leaf;
+        this.outputShape = leaf.shapeRef();
     }
 
     @Override

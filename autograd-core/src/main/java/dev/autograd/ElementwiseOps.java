@@ -75,6 +75,11 @@ final class ElementwiseOps {
         Tensor[] backward(Tensor g) {
             return grads(g, g);
         }
+
+        @Override
+        boolean acceptsBroadcastGrad() {
+            return true;
+        }
     }
 
     /** {@code a - b}. */
@@ -97,6 +102,16 @@ final class ElementwiseOps {
         @Override
         Tensor[] backward(Tensor g) {
             return grads(g, needsGrad(1) ? g.neg() : null);
+        }
+
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            return grads(g, needsGrad(1) ? Engine.owned(compute(UnaryOp.NEG, g, 0)) : null);
+        }
+
+        @Override
+        boolean acceptsBroadcastGrad() {
+            return true;
         }
     }
 
@@ -122,6 +137,33 @@ final class ElementwiseOps {
         Tensor[] backward(Tensor g) {
             return grads(needsGrad(0) ? g.mul(saved(1)) : null, needsGrad(1) ? g.mul(saved(0)) : null);
         }
+
+        /** Each gradient in one pass, summed over broadcast axes as it is computed (no temporary). */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            return grads(needsGrad(0) ? productTo(g, saved(1), outputShape, inputShapes[0]) : null,
+                    needsGrad(1) ? productTo(g, saved(0), outputShape, inputShapes[1]) : null);
+        }
+
+        @Override
+        boolean acceptsBroadcastGrad() {
+            return true;
+        }
+    }
+
+    /**
+     * {@code sum(g * other)}, both broadcast to the op's output shape {@code shape}, over the axes that
+     * broadcasting added or stretched for an input of shape {@code target}: one kernel, one new buffer.
+     * Where nothing was broadcast it is the plain product (still one buffer, possibly of a
+     * broadcast-smaller shape, which the engine passes on as it is).
+     */
+    static Tensor productTo(Tensor g, Tensor other, int[] shape, int[] target) {
+        if (!Shapes.reducesTo(shape, target)) {
+            return Engine.owned(compute(BinaryOp.MUL, "mul", g, other));
+        }
+        Object out = Kernels.productSumTo(g.storage.array, g.shapeRef(), other.storage.array, other.shapeRef(),
+                shape, target);
+        return Engine.owned(Tensor.wrap(out, target));
     }
 
     /** {@code a / b}. */
@@ -147,6 +189,19 @@ final class ElementwiseOps {
             Tensor b = saved(1);
             return grads(needsGrad(0) ? g.div(b) : null,
                     needsGrad(1) ? g.mul(saved(0)).div(b.mul(b)).neg() : null);
+        }
+
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            Tensor b = saved(1);
+            // Both results are fresh buffers: the last op of each writes a new array.
+            return grads(needsGrad(0) ? Engine.owned(compute(BinaryOp.DIV, "div", g, b)) : null,
+                    needsGrad(1) ? Engine.owned(g.mul(saved(0)).div(b.mul(b)).neg()) : null);
+        }
+
+        @Override
+        boolean acceptsBroadcastGrad() {
+            return true;
         }
     }
 

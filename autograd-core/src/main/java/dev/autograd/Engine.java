@@ -116,8 +116,9 @@ final class Engine {
     private static void runNode(Node node, Tensor grad, Map<Node, Tensor> pending, Map<Node, Integer> captureIndex,
                                 Tensor[] captured, Map<Node, Boolean> leadsToInput, boolean createGraph) {
         if (node.hooks != null) {
-            // A hook sees (and may keep) the gradient: from here on the engine must not write into it.
-            disown(grad);
+            // A hook sees (and may keep) the gradient in its full shape; from here on the engine must not
+            // write into it.
+            grad = disown(expandTo(grad, node.outputShape, createGraph));
             grad = node.applyHooks(grad);
         }
         if (node.retainedOutput != null && captureIndex == null) {
@@ -151,12 +152,16 @@ final class Engine {
             if (anomaly) {
                 checkFinite(node, i, g);
             }
-            sent[i] = reduceTo(g, node.inputShapes[i], createGraph);
+            // A node that takes broadcast gradients is element-wise: each gradient it returns stands for its
+            // broadcast to the op's output shape. Any other node returns gradients that stand for themselves.
+            int[] virtual = !createGraph && node.acceptsBroadcastGrad() ? node.outputShape : g.shapeRef();
+            sent[i] = reduceTo(g, virtual, node.inputShapes[i], createGraph);
         }
         if (!GradMode.listeners().isEmpty()) {
-            disown(grad);
-            for (Tensor g : sent) {
-                disown(g);
+            // Listeners see every gradient in the shape of the tensor it belongs to, and may keep it.
+            grad = disown(expandTo(grad, node.outputShape, createGraph));
+            for (int i = 0; i < sent.length; i++) {
+                sent[i] = sent[i] == null ? null : disown(expandTo(sent[i], node.inputShapes[i], createGraph));
             }
             notifyListeners(node, grad, sent);
         }
@@ -256,12 +261,14 @@ final class Engine {
     }
 
     /**
-     * Brings an input's gradient, computed in the op's broadcast shape, back to the input's shape: sums
-     * over the axes broadcasting added or stretched. In a plain backward, a gradient smaller than the
-     * input (one that only broadcasts to it) is passed on as it is; its repeats are read with zero strides
-     * by whoever consumes it, or materialised by the engine at the last moment.
+     * Brings an input's gradient back to the input's shape. {@code g} stands for its broadcast to
+     * {@code virtual} (the op's broadcast shape); the input's gradient is its sum over the axes that
+     * broadcasting added or stretched for the input. Along such an axis, a {@code g} that is itself only
+     * broadcast (extent 1) sums to {@code extent * g}: a multiplication, not a loop. In a plain backward,
+     * a result smaller than the input (one that only broadcasts to it) is passed on as it is; its repeats
+     * are read with zero strides by whoever consumes it, or materialised by the engine at the last moment.
      */
-    static Tensor reduceTo(Tensor g, int[] shape, boolean createGraph) {
+    static Tensor reduceTo(Tensor g, int[] virtual, int[] shape, boolean createGraph) {
         int[] gs = g.shapeRef();
         if (java.util.Arrays.equals(gs, shape)) {
             return g;
@@ -269,23 +276,39 @@ final class Engine {
         if (createGraph) {
             return ReduceOps.sumTo(g, shape);
         }
-        int leading = gs.length - shape.length;
+        int rank = virtual.length;
         int[] axes = new int[gs.length];
         int count = 0;
-        for (int d = 0; d < gs.length; d++) {
-            if (d < leading || (gs[d] != 1 && shape[d - leading] == 1)) {
-                axes[count++] = d;
+        long repeats = 1;
+        for (int d = 0; d < rank; d++) {
+            int fromEnd = rank - d;
+            int inputExtent = fromEnd <= shape.length ? shape[shape.length - fromEnd] : 1;
+            int gAxis = gs.length - fromEnd;
+            int gExtent = gAxis >= 0 ? gs[gAxis] : 1;
+            if (inputExtent != 1 || virtual[d] == 1) {
+                continue;
+            }
+            if (gExtent != 1) {
+                axes[count++] = gAxis;
+            } else {
+                repeats *= virtual[d];
             }
         }
-        if (count == 0) {
-            return g;
+        Tensor reduced = g;
+        if (count > 0) {
+            reduced = owned(ReduceOps.sum(g, java.util.Arrays.copyOf(axes, count), true));
         }
-        Tensor summed = owned(ReduceOps.sum(g, java.util.Arrays.copyOf(axes, count), true));
-        if (leading <= 0) {
-            return summed;
+        if (repeats != 1) {
+            reduced = owned(ElementwiseOps.compute(dev.autograd.internal.kernel.BinaryOp.MUL, "sum", reduced,
+                    Tensor.scalar(repeats, reduced.dtype())));
         }
-        int[] dropped = java.util.Arrays.copyOfRange(summed.shapeRef(), leading, gs.length);
-        return new Tensor(summed.storage, dropped);
+        int leading = reduced.shapeRef().length - shape.length;
+        if (leading > 0) {
+            int[] rs = reduced.shapeRef();
+            Tensor view = new Tensor(reduced.storage, java.util.Arrays.copyOfRange(rs, leading, rs.length));
+            return view;
+        }
+        return reduced;
     }
 
     private static void notifyListeners(Node node, Tensor upstream, Tensor[] sent) {

@@ -128,5 +128,47 @@ final class LinalgOps {
             return grads(needsGrad(0) ? g.matmul(saved(1).transpose(-1, -2)) : null,
                     needsGrad(1) ? saved(0).transpose(-1, -2).matmul(g) : null);
         }
+
+        /**
+         * GEMMs that read B and A transposed in place. Each gradient is computed straight in its input's
+         * shape: where an operand's batch axes were broadcast, the products of the batch entries that
+         * share one of its matrices are accumulated into it (beta = 1), in batch order.
+         */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            Tensor a = saved(0);
+            Tensor b = saved(1);
+            int[] as = a.shapeRef();
+            int[] bs = b.shapeRef();
+            int m = as[as.length - 2];
+            int k = as[as.length - 1];
+            int n = bs[bs.length - 1];
+            int[] batch = Arrays.copyOf(g.shapeRef(), g.shapeRef().length - 2);
+            int[] aOffsets = batchOffsets(Arrays.copyOf(as, as.length - 2), batch, m * k);
+            int[] bOffsets = batchOffsets(Arrays.copyOf(bs, bs.length - 2), batch, k * n);
+            Object ga = null;
+            Object gb = null;
+            if (needsGrad(0)) {
+                // dA[i] (+)= G[t] B[t]^T: [m, n] x [n, k] with B stored [k, n].
+                ga = Kernels.newArray(g.storage.array, a.numel());
+                Kernels.gemmBatched(false, true, m, k, n, g.storage.array, denseOffsets(aOffsets.length, m * n), n, b.storage.array, bOffsets, n, ga, aOffsets, k);
+            }
+            if (needsGrad(1)) {
+                // dB[i] (+)= A[t]^T G[t]: [k, m] x [m, n] with A stored [m, k].
+                gb = Kernels.newArray(g.storage.array, b.numel());
+                Kernels.gemmBatched(true, false, k, n, m, a.storage.array, aOffsets, k, g.storage.array,
+                        denseOffsets(bOffsets.length, m * n), n, gb, bOffsets, n);
+            }
+            return grads(ga == null ? null : Engine.owned(Tensor.wrap(ga, as)),
+                    gb == null ? null : Engine.owned(Tensor.wrap(gb, bs)));
+        }
+    }
+
+    private static int[] denseOffsets(int count, int size) {
+        int[] offsets = new int[count];
+        for (int t = 0; t < count; t++) {
+            offsets[t] = t * size;
+        }
+        return offsets;
     }
 }

@@ -57,6 +57,12 @@ final class ReduceOps {
         Tensor[] backward(Tensor g) {
             return grads(g.reshape(keptShape).expand(inputShapes[0]));
         }
+
+        /** No work at all: g with the reduced axes put back as extent 1, left for consumers to broadcast. */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            return grads(new Tensor(g.storage, keptShape));
+        }
     }
 
     /**

@@ -41,14 +41,24 @@ final class Shapes {
      * Strides that read a dense tensor of shape {@code shape} as if it had the broadcast shape
      * {@code target}: 0 on the axes it is repeated along.
      */
-    static int[] broadcastStrides(int[] shape, int[] target) {
-        int[] dense = Shape.strides(shape);
-        int[] strides = new int[target.length];
-        int offset = target.length - shape.length;
-        for (int i = offset; i < target.length; i++) {
-            strides[i] = shape[i - offset] == 1 && target[i] != 1 ? 0 : dense[i - offset];
+    /**
+     * Whether an operand of shape {@code input} was extended or stretched by broadcasting to {@code shape},
+     * so that its gradient must be summed over some axes.
+     */
+    static boolean reducesTo(int[] shape, int[] input) {
+        if (input.length < shape.length) {
+            return true;
         }
-        return strides;
+        for (int i = 1; i <= shape.length; i++) {
+            if (input[input.length - i] == 1 && shape[shape.length - i] != 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static int[] broadcastStrides(int[] shape, int[] target) {
+        return dev.autograd.internal.kernel.Kernels.broadcastStrides(shape, target);
     }
 
     /** {@code axis} in {@code [0, rank)}, negative axes counting from the end. */

@@ -1,5 +1,6 @@
 package dev.autograd;
 
+import dev.autograd.internal.kernel.Kernels;
 import dev.autograd.internal.kernel.UnaryOp;
 
 /**
@@ -218,6 +219,23 @@ enum UnaryOps {
             Tensor x = function.saves == Saves.INPUT ? saved(0) : null;
             Tensor y = function.saves == Saves.OUTPUT ? saved(0) : null;
             return grads(function.backward(g, x, y, parameter));
+        }
+
+        /** One kernel: {@code g * f'(x or y)}, reading a broadcast {@code g} in place. */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            if (function.kernel == UnaryOp.NEG) {
+                return grads(Engine.owned(ElementwiseOps.compute(UnaryOp.NEG, g, 0)));
+            }
+            Tensor s = saved(0);
+            Object out = Kernels.unaryBackward(function.kernel, g.storage.array, g.shapeRef(), s.storage.array,
+                    s.shapeRef(), parameter);
+            return grads(Engine.owned(Tensor.wrap(out, s.shapeRef())));
+        }
+
+        @Override
+        boolean acceptsBroadcastGrad() {
+            return true;
         }
 
         @Override

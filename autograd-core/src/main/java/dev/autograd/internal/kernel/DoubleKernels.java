@@ -273,6 +273,57 @@ public final class DoubleKernels {
         return (blocks + 1) / 2 * Kernels.SUM_BLOCK;
     }
 
+    /**
+     * {@code out[o] += a[ia] * b[ib]} over every position of {@code shape}, each operand read through its
+     * strides (0 where broadcast) and {@code out} through {@code outStrides} (0 on the summed axes). One
+     * pass in row-major order: the gradient of a broadcast product, with its un-broadcasting sum fused.
+     */
+    public static void productSum(double[] a, int[] aStrides, double[] b, int[] bStrides, int[] shape,
+                                  int[] outStrides, double[] out) {
+        int rank = shape.length;
+        int total = Shape.size(shape);
+        if (rank == 0) {
+            out[0] += a[0] * b[0];
+            return;
+        }
+        int inner = shape[rank - 1];
+        if (inner == 0 || total == 0) {
+            return;
+        }
+        int sa = aStrides[rank - 1];
+        int sb = bStrides[rank - 1];
+        int so = outStrides[rank - 1];
+        int[] counter = new int[rank];
+        int ia = 0;
+        int ib = 0;
+        int io = 0;
+        for (int row = 0; row < total; row += inner) {
+            if (so == 0) {
+                double acc = 0;
+                for (int j = 0; j < inner; j++) {
+                    acc += a[ia + j * sa] * b[ib + j * sb];
+                }
+                out[io] += acc;
+            } else {
+                for (int j = 0; j < inner; j++) {
+                    out[io + j] += a[ia + j * sa] * b[ib + j * sb];
+                }
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                ia += aStrides[d];
+                ib += bStrides[d];
+                io += outStrides[d];
+                if (++counter[d] < shape[d]) {
+                    break;
+                }
+                ia -= aStrides[d] * shape[d];
+                ib -= bStrides[d] * shape[d];
+                io -= outStrides[d] * shape[d];
+                counter[d] = 0;
+            }
+        }
+    }
+
     private static double fold(ReduceOp op, double acc, double v) {
         return switch (op) {
             case SUM -> acc + v;

@@ -150,8 +150,32 @@ public final class Kernels {
                 target, targetShape);
     }
 
-    /** Per axis of {@code target}, the step in a dense array of {@code shape} broadcast to it (0 if repeated). */
-    static int[] broadcastStrides(int[] shape, int[] target) {
+    /**
+     * {@code sum(a * b)} over the axes of {@code shape} (the broadcast shape of a and b) that
+     * {@code target} lacks or has with extent 1: the gradient of a broadcast product for an operand of
+     * shape {@code target}, in one pass and without materialising the product.
+     */
+    public static Object productSumTo(Object a, int[] aShape, Object b, int[] bShape, int[] shape, int[] target) {
+        Object out = newArray(a, Shape.size(target));
+        int[] aStrides = broadcastStrides(aShape, shape);
+        int[] bStrides = broadcastStrides(bShape, shape);
+        int[] outStrides = broadcastStrides(target, shape);
+        if (a instanceof double[] d) {
+            DoubleKernels.productSum(d, aStrides, (double[]) b, bStrides, shape, outStrides, (double[]) out);
+        } else {
+            FloatKernels.productSum((float[]) a, aStrides, (float[]) b, bStrides, shape, outStrides, (float[]) out);
+        }
+        return out;
+    }
+
+    /**
+     * Per axis of {@code target}, the step in a dense array of {@code shape} broadcast to it (0 if repeated).
+     *
+     * @param shape  the array's own shape, aligned with target from the right
+     * @param target the broadcast shape
+     * @return one stride per axis of target
+     */
+    public static int[] broadcastStrides(int[] shape, int[] target) {
         int[] dense = Shape.strides(shape);
         int[] strides = new int[target.length];
         int lead = target.length - shape.length;
@@ -349,6 +373,66 @@ public final class Kernels {
             FloatKernels.matmul((float[]) a, aOffsets, (float[]) b, bOffsets, (float[]) c, m, k, n);
         }
         return c;
+    }
+
+    /**
+     * {@code C = alpha op(A) op(B) + beta C} on row-major matrices (BLAS's gemm): {@code op(A)} is
+     * {@code m x k}, {@code op(B)} is {@code k x n}, each read transposed in place when asked; with
+     * {@code beta == 0}, C is written without being read.
+     *
+     * @param transA read A as its transpose (A is stored {@code k x m})
+     * @param transB read B as its transpose (B is stored {@code n x k})
+     * @param m      rows of op(A) and C
+     * @param n      columns of op(B) and C
+     * @param k      the inner dimension
+     * @param alpha  the factor of the product
+     * @param a      A's array ({@code double[]} or {@code float[]})
+     * @param aOff   A's first element
+     * @param lda    A's row stride
+     * @param b      B's array
+     * @param bOff   B's first element
+     * @param ldb    B's row stride
+     * @param beta   the factor of C's old values (0: overwrite)
+     * @param c      C's array
+     * @param cOff   C's first element
+     * @param ldc    C's row stride
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Object a, int aOff,
+                            int lda, Object b, int bOff, int ldb, double beta, Object c, int cOff, int ldc) {
+        if (a instanceof double[] d) {
+            DoubleNaiveGemm.gemm(transA, transB, m, n, k, alpha, d, aOff, lda, (double[]) b, bOff, ldb, beta,
+                    (double[]) c, cOff, ldc);
+        } else {
+            FloatNaiveGemm.gemm(transA, transB, m, n, k, (float) alpha, (float[]) a, aOff, lda, (float[]) b, bOff,
+                    ldb, (float) beta, (float[]) c, cOff, ldc);
+        }
+    }
+
+    /**
+     * Batched {@code C[cOffsets[t]] += op(A[aOffsets[t]]) op(B[bOffsets[t]])} for every batch entry t, into
+     * a C that starts zeroed: entries that share a target matrix (an operand broadcast over the batch, the
+     * gradient of a shared weight) sum into it in batch order, so the result does not depend on threads.
+     *
+     * @param transA read each A transposed
+     * @param transB read each B transposed
+     * @param m      rows of each op(A) and C
+     * @param n      columns of each op(B) and C
+     * @param k      the inner dimension
+     * @param a      the A matrices' array
+     * @param aOffsets the first element of A for each batch entry
+     * @param lda    A's row stride
+     * @param b      the B matrices' array
+     * @param bOffsets the first element of B for each batch entry
+     * @param ldb    B's row stride
+     * @param c      the C matrices' array, zeroed by the caller
+     * @param cOffsets the first element of C for each batch entry
+     * @param ldc    C's row stride
+     */
+    public static void gemmBatched(boolean transA, boolean transB, int m, int n, int k, Object a, int[] aOffsets,
+                                   int lda, Object b, int[] bOffsets, int ldb, Object c, int[] cOffsets, int ldc) {
+        for (int t = 0; t < cOffsets.length; t++) {
+            gemm(transA, transB, m, n, k, 1, a, aOffsets[t], lda, b, bOffsets[t], ldb, 1, c, cOffsets[t], ldc);
+        }
     }
 
     /**
