@@ -87,6 +87,101 @@ final class LinalgOps {
         return Tensor.recording(a, b) ? result.recordedBy(new Matmul(a, b)) : result;
     }
 
+    /** {@code x W^T + b} for {@code x [..., in]}, {@code W [out, in]}, {@code b [out]} or null. */
+    static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        int[] xs = x.shapeRef();
+        int[] ws = w.shapeRef();
+        if (ws.length != 2) {
+            throw new IllegalArgumentException("linear: the weight must be [out, in], got shape " + Shapes.format(ws));
+        }
+        int out = ws[0];
+        int in = ws[1];
+        if (xs.length == 0 || xs[xs.length - 1] != in) {
+            throw new IllegalArgumentException("linear: input shape " + Shapes.format(xs) + " must end in " + in
+                    + ", the weight's in-features (weight " + Shapes.format(ws) + ")");
+        }
+        if (b != null && (b.dim() != 1 || b.shapeRef()[0] != out)) {
+            throw new IllegalArgumentException("linear: the bias must be [" + out + "] for weight " + Shapes.format(ws)
+                    + ", got shape " + Shapes.format(b.shapeRef()));
+        }
+        if (x.dtype() != w.dtype() || (b != null && b.dtype() != x.dtype())) {
+            throw new IllegalArgumentException("linear: dtypes differ: input " + x.dtype() + ", weight " + w.dtype()
+                    + (b == null ? "" : ", bias " + b.dtype()) + "; convert with to(DType) first");
+        }
+        int rows = in == 0 ? Shape.size(Arrays.copyOf(xs, xs.length - 1)) : x.numel() / in;
+        int[] outShape = xs.clone();
+        outShape[outShape.length - 1] = out;
+        // With a bias, every row of y starts as the bias and the product is accumulated onto it (beta = 1).
+        Object y = b == null ? Kernels.newArray(x.storage.array, Shape.size(outShape))
+                : Kernels.stridedCopy(b.storage.array, 0, new int[] {0, 1}, new int[] {rows, out});
+        double beta = b == null ? 0 : 1;
+        Kernels.gemm(false, true, rows, out, in, 1, x.storage.array, 0, in, w.storage.array, 0, in, beta, y, 0, out);
+        Tensor result = Tensor.wrap(y, outShape);
+        boolean record = Tensor.recording(x, w) || (b != null && Tensor.recording(b));
+        return record ? result.recordedBy(new Linear(x, w, b, rows)) : result;
+    }
+
+    /**
+     * d(x W^T + b): dX = G W, dW = G^T X, db = column sums of G, with X and G flattened to [M, in] and
+     * [M, out].
+     */
+    static final class Linear extends Node {
+        @Override
+        public String formula() {
+            return "d(x W^T + b)/dx = g W, d/dW = g^T x, d/db = sum over rows of g";
+        }
+
+        private final int rows;
+
+        Linear(Tensor x, Tensor w, Tensor b, int rows) {
+            super("linear", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+            this.rows = rows;
+            save(x, w);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor x = saved(0);
+            Tensor w = saved(1);
+            int out = w.shapeRef()[0];
+            int in = w.shapeRef()[1];
+            Tensor g2 = g.reshape(rows, out);
+            Tensor gx = needsGrad(0) ? g.matmul(w) : null;
+            Tensor gw = needsGrad(1) ? g2.transpose().matmul(x.reshape(rows, in)) : null;
+            Tensor gb = next.length > 2 && needsGrad(2) ? g2.sum(0, false) : null;
+            return next.length > 2 ? grads(gx, gw, gb) : grads(gx, gw);
+        }
+
+        /** Two GEMMs reading G and W or G and X in place (G^T without a copy), and one column sum. */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            Tensor x = saved(0);
+            Tensor w = saved(1);
+            int out = w.shapeRef()[0];
+            int in = w.shapeRef()[1];
+            Object ga = g.storage.array;
+            Tensor gx = null;
+            Tensor gw = null;
+            Tensor gb = null;
+            if (needsGrad(0)) {
+                Object dx = Kernels.newArray(ga, x.numel());
+                Kernels.gemm(false, false, rows, in, out, 1, ga, 0, out, w.storage.array, 0, in, 0, dx, 0, in);
+                gx = Engine.owned(Tensor.wrap(dx, x.shapeRef()));
+            }
+            if (needsGrad(1)) {
+                Object dw = Kernels.newArray(ga, out * in);
+                Kernels.gemm(true, false, out, in, rows, 1, ga, 0, out, x.storage.array, 0, in, 0, dw, 0, in);
+                gw = Engine.owned(Tensor.wrap(dw, w.shapeRef()));
+            }
+            if (next.length > 2 && needsGrad(2)) {
+                Object db = Kernels.reduce(dev.autograd.internal.kernel.ReduceOp.SUM, ga, new int[] {rows, out},
+                        new int[] {0, 1}, out);
+                gb = Engine.owned(Tensor.wrap(db, new int[] {out}));
+            }
+            return next.length > 2 ? grads(gx, gw, gb) : grads(gx, gw);
+        }
+    }
+
     /** The start of each matrix of an operand, for every index of the broadcast batch shape in order. */
     private static int[] batchOffsets(int[] own, int[] batch, int matrixSize) {
         int[] strides = Shapes.broadcastStrides(own, batch);

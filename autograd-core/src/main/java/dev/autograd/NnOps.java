@@ -12,25 +12,72 @@ final class NnOps {
     private NnOps() {
     }
 
-    /** {@code e^(x - m) / sum(e^(x - m))} along {@code axis}, m the (constant) maximum: stable for large x. */
+    /**
+     * {@code e^(x - m) / sum(e^(x - m))} along {@code axis}, m the line's maximum: stable for large x. A
+     * primitive rather than a composition, for speed: one pass forward, one fused pass backward.
+     */
     static Tensor softmax(Tensor x, int axis) {
-        int a = Shapes.axis("softmax", axis, x.shapeRef());
-        if (x.shapeRef()[a] == 0) {
-            return x.mul(1);
-        }
-        Tensor m;
-        try (var scope = Autograd.noGrad()) {
-            m = x.max(axis, true);
-            m = Tensor.where(m.abs().lt(Double.POSITIVE_INFINITY), m, Tensor.zerosLike(m));
-        }
-        Tensor e = x.sub(m).exp();
-        return e.div(e.sum(axis, true));
+        return softmax("softmax", x, axis, false);
     }
 
-    /** {@code x - logSumExp(x)} along {@code axis}: stable, and exact where softmax underflows to 0. */
+    /** {@code x - m - log(sum(e^(x - m)))} along {@code axis}: stable, and exact where softmax underflows. */
     static Tensor logSoftmax(Tensor x, int axis) {
-        Shapes.axis("logSoftmax", axis, x.shapeRef());
-        return x.sub(x.logSumExp(axis, true));
+        return softmax("logSoftmax", x, axis, true);
+    }
+
+    private static Tensor softmax(String name, Tensor x, int axis, boolean log) {
+        int[] shape = x.shapeRef();
+        int a = Shapes.axis(name, axis, shape);
+        int outer = 1;
+        int inner = 1;
+        for (int d = 0; d < a; d++) {
+            outer *= shape[d];
+        }
+        for (int d = a + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        Object out = dev.autograd.internal.kernel.Kernels.softmax(x.storage.array, outer, shape[a], inner, log);
+        Tensor y = Tensor.wrap(out, shape);
+        return Tensor.recording(x) ? y.recordedBy(new Softmax(name, x, y, a, outer, inner, log)) : y;
+    }
+
+    /**
+     * softmax: {@code dL/dx = y (g - sum(g y))}; log-softmax: {@code dL/dx = g - e^y sum(g)}, the sums along
+     * the axis. Both read the saved output y.
+     */
+    static final class Softmax extends Node {
+        @Override
+        public String formula() {
+            return log ? "d logSoftmax(x)/dx: g - softmax(x) * sum(g)" : "d softmax(x)/dx: y * (g - sum(g * y))";
+        }
+
+        private final int axis;
+        private final int outer;
+        private final int inner;
+        private final boolean log;
+
+        Softmax(String name, Tensor x, Tensor y, int axis, int outer, int inner, boolean log) {
+            super(name, x);
+            this.axis = axis;
+            this.outer = outer;
+            this.inner = inner;
+            this.log = log;
+            save(y);
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            Tensor y = saved(0);
+            return grads(log ? g.sub(y.exp().mul(g.sum(axis, true))) : y.mul(g.sub(g.mul(y).sum(axis, true))));
+        }
+
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            Tensor y = saved(0);
+            Object out = dev.autograd.internal.kernel.Kernels.softmaxBackward(g.storage.array, y.storage.array, outer,
+                    y.shapeRef()[axis], inner, log);
+            return grads(Engine.owned(Tensor.wrap(out, y.shapeRef())));
+        }
     }
 
     /**

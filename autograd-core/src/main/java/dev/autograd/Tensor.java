@@ -1189,6 +1189,23 @@ public final class Tensor {
     }
 
     /**
+     * The affine map of a fully connected layer, {@code this W^T + b} (PyTorch's
+     * {@code torch.nn.functional.linear}), as one op: the weight is read transposed in place and the bias
+     * is added in the same pass, so neither a transposed copy of W nor a separate broadcast add is made.
+     * Backward, with {@code X} this tensor flattened to {@code [M, in]} and {@code G} the gradient
+     * {@code [M, out]}: {@code dL/dX = G W}, {@code dL/dW = G^T X}, {@code dL/db = sum over rows of G}.
+     *
+     * @param weight {@code [out, in]}
+     * @param bias   {@code [out]}, or {@code null} for none
+     * @return {@code [..., out]} for this tensor of shape {@code [..., in]}
+     * @throws IllegalArgumentException when this tensor is 0-d, the weight is not 2-d, the last axis is not
+     *                                  {@code in}, the bias is not {@code [out]}, or the dtypes differ
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return LinalgOps.linear(this, weight, bias);
+    }
+
+    /**
      * The same values in another shape (row-major order is kept); shares storage with this tensor.
      * Backward: the gradient is reshaped back.
      *

@@ -25,6 +25,18 @@ class BadOpInputTest {
         return assertThrows(IllegalArgumentException.class, e);
     }
 
+    // ------------------------------------------------------------ linear
+
+    @Test
+    void linearShapesThatDoNotFit() {
+        assertMessage(fails(() -> zeros(2, 3).linear(zeros(3), null)), "linear", "[3]", "[out, in]");
+        assertMessage(fails(() -> zeros(2, 3).linear(zeros(4, 2), null)), "linear", "[2, 3]", "[4, 2]");
+        assertMessage(fails(() -> Tensor.scalar(1).linear(zeros(1, 1), null)), "linear", "[]");
+        assertMessage(fails(() -> zeros(2, 3).linear(zeros(4, 3), zeros(3))), "linear", "bias", "[4]", "[3]");
+        assertMessage(fails(() -> zeros(2, 3).linear(Tensor.zeros(DType.FLOAT32, 4, 3), null)), "linear",
+                "FLOAT64", "FLOAT32");
+    }
+
     // ------------------------------------------------------------ element-wise
 
     @Test

@@ -397,6 +397,14 @@ class Float32AgreementProperties {
             int[] sb = r.nextBoolean() ? new int[] {k, m} : new int[] {1, k, m};
             return inst(d(new int[] {b, n, k}, sb), in -> in[0].matmul(in[1]), any(r, new int[] {b, n, k}), any(r, sb));
         }));
+        cases.add(new Case("linear", r -> {
+            // [B, n, k] (or [k]) times a weight [m, k] transposed, with a bias [m]
+            int k = 1 + r.nextInt(4);
+            int m = 1 + r.nextInt(4);
+            int[] sx = r.nextBoolean() ? new int[] {k} : new int[] {1 + r.nextInt(3), 1 + r.nextInt(4), k};
+            return inst(d(sx, new int[] {m, k}, new int[] {m}), in -> in[0].linear(in[1], in[2]), any(r, sx),
+                    any(r, new int[] {m, k}), any(r, new int[] {m}));
+        }));
         cases.add(new Case("matmul(vector)", r -> {
             int k = 1 + r.nextInt(4);
             int m = 1 + r.nextInt(4);

@@ -53,6 +53,39 @@ class MatmulGradProperties {
         GradCheck.assertGradientsMatch(in -> in[0].matmul(in[1]), a, b);
     }
 
+    /** An input [..., in] (0 to 2 leading axes), a weight [out, in] and maybe a bias [out]. */
+    record LinearCase(Sample x, Sample w, Sample b) {
+    }
+
+    @Property
+    void linear(@ForAll("linearCases") LinearCase c) {
+        Tensor x = c.x().leaf();
+        Tensor w = c.w().leaf();
+        int[] expected = c.x().shape().clone();
+        expected[expected.length - 1] = c.w().shape()[0];
+        if (c.b() == null) {
+            assertArrayEquals(expected, x.linear(w, null).shape(), () -> "shape of " + c);
+            GradCheck.assertGradientsMatch(in -> in[0].linear(in[1], null), x, w);
+        } else {
+            assertArrayEquals(expected, x.linear(w, c.b().constant()).shape(), () -> "shape of " + c);
+            GradCheck.assertGradientsMatch(in -> in[0].linear(in[1], in[2]), x, w, c.b().leaf());
+        }
+    }
+
+    @Provide
+    Arbitrary<LinearCase> linearCases() {
+        Arbitrary<int[]> leading = dim().array(int[].class).ofMinSize(0).ofMaxSize(2);
+        return Combinators.combine(leading, dim(), dim(), Arbitraries.of(true, false))
+                .flatAs((lead, in, out, bias) -> {
+                    int[] xs = Arrays.copyOf(lead, lead.length + 1);
+                    xs[lead.length] = in;
+                    Arbitrary<Sample> b = bias ? TensorArbitraries.samples(new int[] {out}, ANY)
+                            : Arbitraries.just(null);
+                    return Combinators.combine(TensorArbitraries.samples(xs, ANY),
+                            TensorArbitraries.samples(new int[] {out, in}, ANY), b).as(LinearCase::new);
+                });
+    }
+
     @Provide
     Arbitrary<SamplePair> vectorVector() {
         return dim().flatMap(k -> pair(new int[] {k}, new int[] {k}));

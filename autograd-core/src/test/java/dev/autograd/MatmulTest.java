@@ -46,6 +46,36 @@ class MatmulTest {
     }
 
     @Test
+    void linearIsXTimesWTransposedPlusBias() {
+        Tensor x = leaf(new double[] {1, 2, 3, 4}, 2, 2);
+        Tensor w = leaf(new double[] {1, 0, 0, 1, 1, 1}, 3, 2);
+        Tensor b = leaf(new double[] {1, 2, 3}, 3);
+        Tensor y = x.linear(w, b);
+        // x W^T = [[1, 2, 3], [3, 4, 7]], plus b in every row
+        assertTensor(y, shape(2, 3), 2, 4, 6, 4, 6, 10);
+        assertEquals("linear", y.gradFn().name());
+        y.sum().backward();
+        // dx = ones @ W: the column sums of W = [2, 2] in every row
+        assertGrad(x, shape(2, 2), 2, 2, 2, 2);
+        // dW = ones^T @ x: the column sums of x = [4, 6] in every row
+        assertGrad(w, shape(3, 2), 4, 6, 4, 6, 4, 6);
+        // db = the column sums of ones: one per row
+        assertGrad(b, shape(3), 2, 2, 2);
+    }
+
+    @Test
+    void linearOfAVectorWithoutBiasAndWithUpstream() {
+        Tensor x = leaf(new double[] {1, 2}, 2);
+        Tensor w = leaf(new double[] {1, 0, 0, 1, 1, 1}, 3, 2);
+        Tensor y = x.linear(w, null);
+        assertTensor(y, shape(3), 1, 2, 3);
+        y.backward(Tensor.of(new double[] {10, 100, 1000}, 3));
+        // dx = g W = [10 + 1000, 100 + 1000]; dW = g^T x: row i is g[i] * x
+        assertGrad(x, shape(2), 1010, 1100);
+        assertGrad(w, shape(3, 2), 10, 20, 100, 200, 1000, 2000);
+    }
+
+    @Test
     void rectangularWithUpstream() {
         Tensor a = leaf(new double[] {1, 2, 3}, 1, 3);
         Tensor b = leaf(new double[] {1, 0, 0, 1, 1, 1}, 3, 2);

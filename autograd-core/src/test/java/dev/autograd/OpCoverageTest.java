@@ -131,6 +131,7 @@ class OpCoverageTest {
         COVERED.put("std(int[],boolean,int)", extrema + "stdAxesCorrection");
 
         COVERED.put("matmul(Tensor)", "MatmulGradProperties#matrixMatrix");
+        COVERED.put("linear(Tensor,Tensor)", "MatmulGradProperties#linear");
         COVERED.put("reshape(int[])", "MovementGradProperties#reshape");
         COVERED.put("transpose()", "MovementGradProperties#transposeMatrix");
         COVERED.put("transpose(int,int)", "MovementGradProperties#transposeTwoAxes");

@@ -394,6 +394,21 @@ class SecondOrderGradProperties {
     }
 
     @Property(tries = TRIES)
+    void linear(@ForAll("matmulPairs") SamplePair p, @ForAll boolean withBias) {
+        // x [.., k] and a weight [n, k] made from the pair's second operand (transposed when 2-d); the
+        // tanh makes the x-x and W-W blocks of the Hessian non-zero, the bias enters the mixed blocks.
+        Tensor x = p.a().leaf();
+        int k = p.a().shape()[p.a().rank() - 1];
+        Tensor w = Tensor.of(p.b().values(), p.b().values().length / k, k).requiresGrad(true);
+        if (withBias) {
+            Tensor b = Tensor.full(0.25, w.shape()[0]).requiresGrad(true);
+            GradCheck.assertSecondOrderGradientsMatch(in -> in[0].linear(in[1], in[2]).tanh(), x, w, b);
+        } else {
+            GradCheck.assertSecondOrderGradientsMatch(in -> in[0].linear(in[1], null).tanh(), x, w);
+        }
+    }
+
+    @Property(tries = TRIES)
     void matmulFollowedByTanh(@ForAll("matmulPairs") SamplePair p) {
         // a one-layer network: the x-x and w-w blocks of the Hessian are not zero either
         GradCheck.assertSecondOrderGradientsMatch(in -> in[0].matmul(in[1]).tanh(), p.a().leaf(), p.b().leaf());

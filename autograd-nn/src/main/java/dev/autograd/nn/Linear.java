@@ -69,8 +69,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear(in=" + inFeatures + ", out=" + outFeatures + "): input shape "
                     + Arrays.toString(s) + " must end in " + inFeatures + " (the input size)");
         }
-        Tensor y = x.matmul(weight().transpose());
-        return hasBias ? y.add(bias()) : y;
+        return x.linear(weight(), bias());
     }
 
     /** @return the weight {@code [out, in]} */

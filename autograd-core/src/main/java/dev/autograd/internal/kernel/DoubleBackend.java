@@ -94,6 +94,19 @@ public interface DoubleBackend {
     double extreme(double[] x, int off, int n, boolean max);
 
     /**
+     * The dot product {@code sum a[ia + i] * b[ib + i]}, in an order fixed by {@code n} and the
+     * implementation.
+     *
+     * @param a  left operand
+     * @param ia offset in {@code a}
+     * @param b  right operand
+     * @param ib offset in {@code b}
+     * @param n  number of elements
+     * @return the sum of the products; 0 for {@code n == 0}
+     */
+    double dot(double[] a, int ia, double[] b, int ib, int n);
+
+    /**
      * {@code y[yOff + i] += alpha * x[xOff + i]} for {@code i < n} (BLAS axpy; a multiply then an add, not
      * fused, so that both implementations round alike).
      *

@@ -324,6 +324,125 @@ public final class DoubleKernels {
         }
     }
 
+    /**
+     * Softmax ({@code e^(x - m) / sum e^(x - m)}) or log-softmax ({@code x - m - log sum e^(x - m)}) along
+     * the middle axis of {@code x} viewed as {@code [outer, extent, inner]}, m the largest value of each
+     * line (0 when that is infinite, so that a line of -infinity gives NaN rather than a wrong number, as
+     * the composed formula would). Lines are independent and split over the pool.
+     */
+    public static void softmax(double[] x, double[] out, int outer, int extent, int inner, boolean log) {
+        if (extent == 0 || inner == 0) {
+            return;
+        }
+        int grain = Math.max(1, Kernels.GRAIN / (extent * inner));
+        if (inner == 1) {
+            Parallel.range(outer, grain, (o0, o1) -> {
+                double[] scalar = new double[1];
+                for (int o = o0; o < o1; o++) {
+                    int base = o * extent;
+                    double m = Backends.DOUBLE.extreme(x, base, extent, true);
+                    double shift = Math.abs(m) < Double.POSITIVE_INFINITY ? m : 0;
+                    double s = Backends.DOUBLE.expShiftSum(x, base, shift, out, base, extent);
+                    if (log) {
+                        scalar[0] = (double) Math.log(s) + shift;
+                        Backends.DOUBLE.binary(BinaryOp.SUB, x, base, 1, scalar, 0, 0, out, base, extent);
+                    } else {
+                        scalar[0] = s;
+                        Backends.DOUBLE.binary(BinaryOp.DIV, out, base, 1, scalar, 0, 0, out, base, extent);
+                    }
+                }
+            });
+            return;
+        }
+        // Lines run across the inner axis: work on whole rows of `inner` values at a time, so every step is
+        // a contiguous (vectorised) row operation.
+        Parallel.range(outer, grain, (o0, o1) -> {
+            double[] shift = new double[inner];
+            double[] sum = new double[inner];
+            for (int o = o0; o < o1; o++) {
+                int base = o * extent * inner;
+                System.arraycopy(x, base, shift, 0, inner);
+                for (int t = 1; t < extent; t++) {
+                    Backends.DOUBLE.binary(BinaryOp.MAX, shift, 0, 1, x, base + t * inner, 1, shift, 0, inner);
+                }
+                for (int i = 0; i < inner; i++) {
+                    shift[i] = Math.abs(shift[i]) < Double.POSITIVE_INFINITY ? shift[i] : 0;
+                }
+                java.util.Arrays.fill(sum, 0);
+                for (int t = 0; t < extent; t++) {
+                    int row = base + t * inner;
+                    Backends.DOUBLE.binary(BinaryOp.SUB, x, row, 1, shift, 0, 1, out, row, inner);
+                    Backends.DOUBLE.unary(UnaryOp.EXP, out, row, out, row, inner, 0);
+                    Backends.DOUBLE.binary(BinaryOp.ADD, sum, 0, 1, out, row, 1, sum, 0, inner);
+                }
+                if (log) {
+                    Backends.DOUBLE.unary(UnaryOp.LOG, sum, 0, sum, 0, inner, 0);
+                    Backends.DOUBLE.binary(BinaryOp.ADD, sum, 0, 1, shift, 0, 1, sum, 0, inner);
+                }
+                for (int t = 0; t < extent; t++) {
+                    int row = base + t * inner;
+                    if (log) {
+                        Backends.DOUBLE.binary(BinaryOp.SUB, x, row, 1, sum, 0, 1, out, row, inner);
+                    } else {
+                        Backends.DOUBLE.binary(BinaryOp.DIV, out, row, 1, sum, 0, 1, out, row, inner);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The fused backward of {@link #softmax}, given the upstream gradient {@code g} and the output
+     * {@code y}: {@code y * (g - sum(g * y))} for softmax, {@code g - e^y * sum(g)} for log-softmax, the
+     * sums along each line.
+     */
+    public static void softmaxBackward(double[] g, double[] y, double[] out, int outer, int extent, int inner,
+                                       boolean log) {
+        if (extent == 0 || inner == 0) {
+            return;
+        }
+        int grain = Math.max(1, Kernels.GRAIN / (extent * inner));
+        Parallel.range(outer, grain, (o0, o1) -> {
+            double[] dot = new double[inner];
+            for (int o = o0; o < o1; o++) {
+                int base = o * extent * inner;
+                if (inner == 1) {
+                    dot[0] = log ? Backends.DOUBLE.sum(g, base, extent) : Backends.DOUBLE.dot(g, base, y, base, extent);
+                } else {
+                    java.util.Arrays.fill(dot, 0);
+                    for (int t = 0; t < extent; t++) {
+                        int row = base + t * inner;
+                        for (int i = 0; i < inner; i++) {
+                            dot[i] += log ? g[row + i] : g[row + i] * y[row + i];
+                        }
+                    }
+                }
+                if (inner == 1) {
+                    softmaxBackwardRow(g, y, out, base, extent, dot, 0, log);
+                } else {
+                    for (int t = 0; t < extent; t++) {
+                        softmaxBackwardRow(g, y, out, base + t * inner, inner, dot, 1, log);
+                    }
+                }
+            }
+        });
+    }
+
+    /** One contiguous row of the softmax backward; {@code dot} is read with stride 0 (one line) or 1. */
+    private static void softmaxBackwardRow(double[] g, double[] y, double[] out, int row, int n, double[] dot,
+                                           int stride, boolean log) {
+        if (log) {
+            // out = g - e^y * sum(g)
+            Backends.DOUBLE.unary(UnaryOp.EXP, y, row, out, row, n, 0);
+            Backends.DOUBLE.binary(BinaryOp.MUL, out, row, 1, dot, 0, stride, out, row, n);
+            Backends.DOUBLE.binary(BinaryOp.SUB, g, row, 1, out, row, 1, out, row, n);
+        } else {
+            // out = (g - sum(g y)) * y
+            Backends.DOUBLE.binary(BinaryOp.SUB, g, row, 1, dot, 0, stride, out, row, n);
+            Backends.DOUBLE.binary(BinaryOp.MUL, out, row, 1, y, row, 1, out, row, n);
+        }
+    }
+
     private static double fold(ReduceOp op, double acc, double v) {
         return switch (op) {
             case SUM -> acc + v;

@@ -151,6 +151,31 @@ public final class Kernels {
     }
 
     /**
+     * Softmax or log-softmax along the middle axis of {@code x} viewed as {@code [outer, extent, inner]}, into
+     * a new array.
+     */
+    public static Object softmax(Object x, int outer, int extent, int inner, boolean log) {
+        Object out = newArray(x, length(x));
+        if (x instanceof double[] d) {
+            DoubleKernels.softmax(d, (double[]) out, outer, extent, inner, log);
+        } else {
+            FloatKernels.softmax((float[]) x, (float[]) out, outer, extent, inner, log);
+        }
+        return out;
+    }
+
+    /** The fused backward of {@link #softmax} from the upstream gradient and the output, into a new array. */
+    public static Object softmaxBackward(Object g, Object y, int outer, int extent, int inner, boolean log) {
+        Object out = newArray(y, length(y));
+        if (y instanceof double[] d) {
+            DoubleKernels.softmaxBackward((double[]) g, d, (double[]) out, outer, extent, inner, log);
+        } else {
+            FloatKernels.softmaxBackward((float[]) g, (float[]) y, (float[]) out, outer, extent, inner, log);
+        }
+        return out;
+    }
+
+    /**
      * {@code sum(a * b)} over the axes of {@code shape} (the broadcast shape of a and b) that
      * {@code target} lacks or has with extent 1: the gradient of a broadcast product for an operand of
      * shape {@code target}, in one pass and without materialising the product.

@@ -202,6 +202,25 @@ public final class PortableDoubleBackend implements DoubleBackend {
     }
 
     @Override
+    public double dot(double[] a, int ia, double[] b, int ib, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += a[ia + j] * b[ib + j];
+            s1 += a[ia + j + 1] * b[ib + j + 1];
+            s2 += a[ia + j + 2] * b[ib + j + 2];
+            s3 += a[ia + j + 3] * b[ib + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += a[ia + j] * b[ib + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
     public void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
         for (int j = 0; j < n; j++) {
             y[yOff + j] += alpha * x[xOff + j];

@@ -169,6 +169,21 @@ public final class SimdDoubleBackend implements DoubleBackend {
     }
 
     @Override
+    public double dot(double[] a, int ia, double[] b, int ib, int n) {
+        int j = 0;
+        int bound = S.loopBound(n);
+        DoubleVector acc = DoubleVector.zero(S);
+        for (; j < bound; j += L) {
+            acc = DoubleVector.fromArray(S, a, ia + j).fma(DoubleVector.fromArray(S, b, ib + j), acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            s += a[ia + j] * b[ib + j];
+        }
+        return s;
+    }
+
+    @Override
     public void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
         int j = 0;
         int bound = S.loopBound(n);
