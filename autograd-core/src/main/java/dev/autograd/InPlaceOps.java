@@ -2,6 +2,7 @@ package dev.autograd;
 
 import dev.autograd.internal.kernel.BinaryOp;
 import dev.autograd.internal.kernel.Kernels;
+import dev.autograd.internal.kernel.Shape;
 
 /**
  * Writes into a tensor's storage. They are not recorded: an in-place op on a tensor that is part of a
@@ -15,6 +16,40 @@ final class InPlaceOps {
 
     /** {@code target = op(target, other)}, or {@code target = other} when {@code op} is null. */
     static Tensor apply(String name, Tensor target, BinaryOp op, Tensor other) {
+        check(name, target, other);
+        int[] shape = target.shapeRef();
+        if (op == null) {
+            Tensor values;
+            try (var scope = Autograd.noGrad()) {
+                values = other.expand(shape);
+            }
+            System.arraycopy(values.storage.array, 0, target.storage.array, 0, target.numel());
+        } else {
+            // Element-wise and position by position, so the kernel may write into the array it reads.
+            Kernels.binary(op, target.storage.array, Shape.strides(shape), other.storage.array,
+                    Shapes.broadcastStrides(other.shapeRef(), shape), target.storage.array, shape);
+        }
+        target.storage.bumpVersion();
+        return target;
+    }
+
+    /** {@code target += alpha * other}: one pass (BLAS's axpy) when the shapes match. */
+    static Tensor addScaled(String name, Tensor target, double alpha, Tensor other) {
+        check(name, target, other);
+        if (java.util.Arrays.equals(target.shapeRef(), other.shapeRef())) {
+            Kernels.axpy(alpha, other.storage.array, target.storage.array);
+            target.storage.bumpVersion();
+            return target;
+        }
+        Tensor scaled;
+        try (var scope = Autograd.noGrad()) {
+            scaled = other.mul(alpha);
+        }
+        return apply(name, target, BinaryOp.ADD, scaled);
+    }
+
+    /** Refuses writes that backward could observe, and operands of another dtype or a larger shape. */
+    private static void check(String name, Tensor target, Tensor other) {
         if (target.requiresGrad && GradMode.isEnabled()) {
             String what = target.isLeaf() ? "a leaf that requires grad" : "a tensor produced by '" + target.gradFn.name()
                     + "' inside a recorded graph";
@@ -33,14 +68,5 @@ final class InPlaceOps {
             throw new IllegalArgumentException(name + ": shape " + Shapes.format(other.shapeRef()) + " cannot be broadcast"
                     + " to the target's shape " + Shapes.format(shape) + " (an in-place op cannot grow its target)");
         }
-        Tensor values;
-        try (var scope = Autograd.noGrad()) {
-            values = op == null ? other.expand(shape)
-                    : ElementwiseOps.compute(op, name, target, other);
-        }
-        int[] dense = dev.autograd.internal.kernel.Shape.strides(shape);
-        Kernels.stridedWrite(values.storage.array, target.storage.array, 0, dense, shape, false);
-        target.storage.bumpVersion();
-        return target;
     }
 }

@@ -1827,6 +1827,21 @@ public final class Tensor {
     }
 
     /**
+     * {@code this += alpha * other} (broadcast to this shape), in place, in one pass when the shapes match
+     * (PyTorch's {@code add_(other, alpha=...)}, BLAS's axpy): the update of plain SGD,
+     * {@code p.addInPlace(p.grad(), -lr)}, without a temporary. Same rules as {@link #addInPlace(Tensor)}.
+     *
+     * @param other the values to add, broadcastable to this shape
+     * @param alpha their factor
+     * @return this tensor
+     * @throws IllegalStateException    when this tensor requires grad and grad mode is on
+     * @throws IllegalArgumentException when the dtypes differ or other does not broadcast to this shape
+     */
+    public Tensor addInPlace(Tensor other, double alpha) {
+        return InPlaceOps.addScaled("addInPlace", this, alpha, other);
+    }
+
+    /**
      * {@code this += value}, in place; see {@link #addInPlace(Tensor)}.
      *
      * @param value the constant to add

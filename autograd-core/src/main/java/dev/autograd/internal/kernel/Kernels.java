@@ -142,6 +142,34 @@ public final class Kernels {
     }
 
     /**
+     * {@code y += alpha * x} over arrays of one length, split over the pool when long.
+     *
+     * @param alpha the factor
+     * @param x     the values added
+     * @param y     the values updated in place
+     */
+    public static void axpy(double alpha, Object x, Object y) {
+        int n = length(x);
+        if (x instanceof double[] d) {
+            double[] o = (double[]) y;
+            if (n < PARALLEL_ELEMENTS) {
+                Backends.DOUBLE.axpy(n, alpha, d, 0, o, 0);
+            } else {
+                Parallel.range(n, GRAIN, (s, e) -> Backends.DOUBLE.axpy(e - s, alpha, d, s, o, s));
+            }
+        } else {
+            float[] f = (float[]) x;
+            float[] o = (float[]) y;
+            float a = (float) alpha;
+            if (n < PARALLEL_ELEMENTS) {
+                Backends.FLOAT.axpy(n, a, f, 0, o, 0);
+            } else {
+                Parallel.range(n, GRAIN, (s, e) -> Backends.FLOAT.axpy(e - s, a, f, s, o, s));
+            }
+        }
+    }
+
+    /**
      * {@code target += src} in place, {@code src} broadcast to the target's shape (the engine's gradient
      * accumulation).
      */

@@ -80,7 +80,7 @@ public class Adam extends Optimizer {
         Tensor g = decay(p, grad);
         Tensor m = state.computeIfAbsent("exp_avg", k -> zerosLike(p));
         Tensor v = state.computeIfAbsent("exp_avg_sq", k -> zerosLike(p));
-        m.mulInPlace(beta1).addInPlace(g.mul(1 - beta1));
+        m.mulInPlace(beta1).addInPlace(g, 1 - beta1);
         v.mulInPlace(beta2).addInPlace(g.mul(g).mul(1 - beta2));
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);

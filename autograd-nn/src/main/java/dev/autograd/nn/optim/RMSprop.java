@@ -79,7 +79,7 @@ public final class RMSprop extends Optimizer {
         Tensor denominator;
         if (centered) {
             Tensor gradAvg = state.computeIfAbsent("grad_avg", k -> zerosLike(p));
-            gradAvg.mulInPlace(alpha).addInPlace(g.mul(1 - alpha));
+            gradAvg.mulInPlace(alpha).addInPlace(g, 1 - alpha);
             denominator = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt().add(eps);
         } else {
             denominator = squareAvg.sqrt().add(eps);
@@ -87,7 +87,7 @@ public final class RMSprop extends Optimizer {
         if (momentum > 0) {
             Tensor buf = state.computeIfAbsent("momentum_buffer", k -> zerosLike(p));
             buf.mulInPlace(momentum).addInPlace(g.div(denominator));
-            p.subInPlace(buf.mul(learningRate()));
+            p.addInPlace(buf, -learningRate());
         } else {
             p.subInPlace(g.div(denominator).mul(learningRate()));
         }

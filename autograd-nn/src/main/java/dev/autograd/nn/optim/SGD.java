@@ -81,11 +81,11 @@ public final class SGD extends Optimizer {
                 buf = copyOf(g);
                 state.put("momentum_buffer", buf);
             } else {
-                buf.mulInPlace(momentum).addInPlace(g.mul(1 - dampening));
+                buf.mulInPlace(momentum).addInPlace(g, 1 - dampening);
             }
             g = nesterov ? g.add(buf.mul(momentum)) : buf;
         }
-        p.subInPlace(g.mul(learningRate()));
+        p.addInPlace(g, -learningRate());
     }
 
     @Override
