@@ -76,6 +76,13 @@ final class ElementwiseOps {
             return grads(g, g);
         }
 
+        /** g for both inputs, reduced to each input's shape (g may itself be a broadcast gradient). */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            return grads(needsGrad(0) ? Engine.reduceTo(g, outputShape, inputShapes[0], false) : null,
+                    needsGrad(1) ? Engine.reduceTo(g, outputShape, inputShapes[1], false) : null);
+        }
+
         @Override
         boolean acceptsBroadcastGrad() {
             return true;
@@ -106,7 +113,12 @@ final class ElementwiseOps {
 
         @Override
         Tensor[] fusedBackward(Tensor g) {
-            return grads(g, needsGrad(1) ? Engine.owned(compute(UnaryOp.NEG, g, 0)) : null);
+            Tensor gb = null;
+            if (needsGrad(1)) {
+                Tensor reduced = Engine.reduceTo(g, outputShape, inputShapes[1], false);
+                gb = Engine.owned(compute(UnaryOp.NEG, reduced, 0));
+            }
+            return grads(needsGrad(0) ? Engine.reduceTo(g, outputShape, inputShapes[0], false) : null, gb);
         }
 
         @Override

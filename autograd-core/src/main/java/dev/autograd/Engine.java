@@ -152,10 +152,10 @@ final class Engine {
             if (anomaly) {
                 checkFinite(node, i, g);
             }
-            // A node that takes broadcast gradients is element-wise: each gradient it returns stands for its
-            // broadcast to the op's output shape. Any other node returns gradients that stand for themselves.
-            int[] virtual = !createGraph && node.acceptsBroadcastGrad() ? node.outputShape : g.shapeRef();
-            sent[i] = reduceTo(g, virtual, node.inputShapes[i], createGraph);
+            // A returned gradient stands for itself: it is summed over the axes where it is larger than the
+            // input, and passed on unexpanded where it is smaller (an op that hands on a gradient standing for
+            // a larger shape, as add does, reduces it itself with reduceTo).
+            sent[i] = reduceTo(g, g.shapeRef(), node.inputShapes[i], createGraph);
         }
         if (!GradMode.listeners().isEmpty()) {
             // Listeners see every gradient in the shape of the tensor it belongs to, and may keep it.
@@ -270,11 +270,8 @@ final class Engine {
      */
     static Tensor reduceTo(Tensor g, int[] virtual, int[] shape, boolean createGraph) {
         int[] gs = g.shapeRef();
-        if (java.util.Arrays.equals(gs, shape)) {
-            return g;
-        }
         if (createGraph) {
-            return ReduceOps.sumTo(g, shape);
+            return java.util.Arrays.equals(gs, shape) ? g : ReduceOps.sumTo(g, shape);
         }
         int rank = virtual.length;
         int[] axes = new int[gs.length];
@@ -293,6 +290,9 @@ final class Engine {
             } else {
                 repeats *= virtual[d];
             }
+        }
+        if (count == 0 && repeats == 1 && gs.length <= shape.length) {
+            return g;
         }
         Tensor reduced = g;
         if (count > 0) {

@@ -443,6 +443,232 @@ public final class DoubleKernels {
         }
     }
 
+    // ---------------------------------------------------------------- convolution and pooling
+
+    /** Samples per chunk of a convolution: a function of the batch size only, so results do not depend on threads. */
+    private static int sampleChunks(int n) {
+        return Math.min(n, 8);
+    }
+
+    /**
+     * The im2col matrix of sample {@code s}: row {@code (ch kh + p) kw + q}, column {@code i wo + j} holds the
+     * input at {@code (i sh - ph + p dh, j sw - pw + q dw)} of channel ch, 0 outside the input.
+     */
+    private static void im2col(double[] x, int s, ConvGeometry g, double[] cols) {
+        int plane = g.plane();
+        for (int ch = 0; ch < g.c(); ch++) {
+            int xBase = (s * g.c() + ch) * g.h() * g.w();
+            for (int p = 0; p < g.kh(); p++) {
+                for (int q = 0; q < g.kw(); q++) {
+                    int row = ((ch * g.kh() + p) * g.kw() + q) * plane;
+                    for (int i = 0; i < g.ho(); i++) {
+                        int r = i * g.sh() - g.ph() + p * g.dh();
+                        int out = row + i * g.wo();
+                        if (r < 0 || r >= g.h()) {
+                            java.util.Arrays.fill(cols, out, out + g.wo(), 0);
+                            continue;
+                        }
+                        int xRow = xBase + r * g.w();
+                        int col0 = q * g.dw() - g.pw();
+                        if (g.sw() == 1 && col0 >= 0 && col0 + g.wo() <= g.w()) {
+                            System.arraycopy(x, xRow + col0, cols, out, g.wo());
+                            continue;
+                        }
+                        for (int j = 0; j < g.wo(); j++) {
+                            int c = col0 + j * g.sw();
+                            cols[out + j] = c >= 0 && c < g.w() ? x[xRow + c] : 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #im2col}: every entry of {@code cols} added back at the input position it came from. */
+    private static void col2im(double[] cols, int s, ConvGeometry g, double[] dx) {
+        int plane = g.plane();
+        for (int ch = 0; ch < g.c(); ch++) {
+            int xBase = (s * g.c() + ch) * g.h() * g.w();
+            for (int p = 0; p < g.kh(); p++) {
+                for (int q = 0; q < g.kw(); q++) {
+                    int row = ((ch * g.kh() + p) * g.kw() + q) * plane;
+                    for (int i = 0; i < g.ho(); i++) {
+                        int r = i * g.sh() - g.ph() + p * g.dh();
+                        if (r < 0 || r >= g.h()) {
+                            continue;
+                        }
+                        int xRow = xBase + r * g.w();
+                        int in = row + i * g.wo();
+                        int col0 = q * g.dw() - g.pw();
+                        for (int j = 0; j < g.wo(); j++) {
+                            int c = col0 + j * g.sw();
+                            if (c >= 0 && c < g.w()) {
+                                dx[xRow + c] += cols[in + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * 2-d convolution (cross-correlation) of {@code x} with {@code weight} plus {@code bias} (or null) into
+     * {@code y}: per sample, the im2col matrix times each group's weights, one GEMM per group. Samples are
+     * split over the pool (each GEMM then runs on its thread); a single sample's GEMMs use the pool instead.
+     */
+    public static void conv2d(double[] x, double[] weight, double[] bias, ConvGeometry g, double[] y) {
+        int plane = g.plane();
+        int og = g.groupOutputs();
+        int kg = g.groupPatch();
+        int chunks = sampleChunks(g.n());
+        Parallel.forEach(chunks, chunk -> {
+            double[] cols = new double[g.c() * g.kh() * g.kw() * plane];
+            for (int s = Parallel.rangeStart(g.n(), chunks, chunk); s < Parallel.rangeStart(g.n(), chunks, chunk + 1); s++) {
+                im2col(x, s, g, cols);
+                int yBase = s * g.o() * plane;
+                if (bias != null) {
+                    for (int oc = 0; oc < g.o(); oc++) {
+                        java.util.Arrays.fill(y, yBase + oc * plane, yBase + (oc + 1) * plane, bias[oc]);
+                    }
+                }
+                for (int gi = 0; gi < g.groups(); gi++) {
+                    DoubleNaiveGemm.gemm(false, false, og, plane, kg, 1, weight, gi * og * kg, kg, cols, gi * kg * plane,
+                            plane, bias == null ? 0 : 1, y, yBase + gi * og * plane, plane);
+                }
+            }
+        });
+    }
+
+    /**
+     * The fused backward of {@link #conv2d}: {@code dx} (zeroed, or null when not needed) receives, per
+     * sample, col2im of {@code W^T dy}; {@code dw} (zeroed, or null) receives {@code sum_s dy_s cols_s^T},
+     * summed per chunk of samples and then over chunks in order; {@code db} (or null) the sums of dy over
+     * samples and positions. The im2col matrices are recomputed rather than kept from the forward pass.
+     */
+    public static void conv2dBackward(double[] x, double[] weight, double[] dy, ConvGeometry g, double[] dx,
+                                      double[] dw, double[] db) {
+        int plane = g.plane();
+        int og = g.groupOutputs();
+        int kg = g.groupPatch();
+        int chunks = sampleChunks(g.n());
+        int weights = g.o() * kg;
+        double[] partials = dw == null ? null : new double[chunks * weights];
+        Parallel.forEach(chunks, chunk -> {
+            int patch = g.c() * g.kh() * g.kw() * plane;
+            double[] cols = dw == null ? null : new double[patch];
+            double[] dcols = dx == null ? null : new double[patch];
+            for (int s = Parallel.rangeStart(g.n(), chunks, chunk); s < Parallel.rangeStart(g.n(), chunks, chunk + 1); s++) {
+                int yBase = s * g.o() * plane;
+                if (cols != null) {
+                    im2col(x, s, g, cols);
+                }
+                for (int gi = 0; gi < g.groups(); gi++) {
+                    if (cols != null) {
+                        // dW_g += dY_g cols_g^T: [og, plane] x [plane, kg], cols stored [kg, plane]
+                        DoubleNaiveGemm.gemm(false, true, og, kg, plane, 1, dy, yBase + gi * og * plane, plane, cols,
+                                gi * kg * plane, plane, 1, partials, chunk * weights + gi * og * kg, kg);
+                    }
+                    if (dcols != null) {
+                        // dcols_g = W_g^T dY_g: [kg, og] x [og, plane], W_g stored [og, kg]
+                        DoubleNaiveGemm.gemm(true, false, kg, plane, og, 1, weight, gi * og * kg, kg, dy,
+                                yBase + gi * og * plane, plane, 0, dcols, gi * kg * plane, plane);
+                    }
+                }
+                if (dcols != null) {
+                    col2im(dcols, s, g, dx);
+                }
+            }
+        });
+        if (dw != null) {
+            for (int chunk = 0; chunk < chunks; chunk++) {
+                Backends.DOUBLE.binary(BinaryOp.ADD, dw, 0, 1, partials, chunk * weights, 1, dw, 0, weights);
+            }
+        }
+        if (db != null) {
+            for (int s = 0; s < g.n(); s++) {
+                for (int oc = 0; oc < g.o(); oc++) {
+                    db[oc] += Backends.DOUBLE.sum(dy, (s * g.o() + oc) * plane, plane);
+                }
+            }
+        }
+    }
+
+    /**
+     * Max pooling: each output is the largest input of its window, padding counting as -infinity (the
+     * caller ensures every window holds at least one input). Planes are split over the pool.
+     */
+    public static void maxPool2d(double[] x, ConvGeometry g, double[] y) {
+        int planes = g.n() * g.c();
+        Parallel.range(planes, Math.max(1, Kernels.GRAIN / Math.max(1, g.plane() * g.kh() * g.kw())), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                int xBase = pl * g.h() * g.w();
+                int yBase = pl * g.plane();
+                for (int i = 0; i < g.ho(); i++) {
+                    for (int j = 0; j < g.wo(); j++) {
+                        // Math.max propagates NaN, so a window holding one gives NaN.
+                        double best = Double.NEGATIVE_INFINITY;
+                        for (int p = 0; p < g.kh(); p++) {
+                            int r = i * g.sh() - g.ph() + p;
+                            if (r < 0 || r >= g.h()) {
+                                continue;
+                            }
+                            for (int q = 0; q < g.kw(); q++) {
+                                int c = j * g.sw() - g.pw() + q;
+                                if (c >= 0 && c < g.w()) {
+                                    best = Math.max(best, x[xBase + r * g.w() + c]);
+                                }
+                            }
+                        }
+                        y[yBase + i * g.wo() + j] = best;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The fused backward of {@link #maxPool2d}: each window's gradient goes to the inputs equal to its
+     * maximum, shared evenly among ties; overlapping windows accumulate into {@code dx} (zeroed).
+     */
+    public static void maxPool2dBackward(double[] x, double[] y, double[] dy, ConvGeometry g, double[] dx) {
+        int planes = g.n() * g.c();
+        Parallel.range(planes, Math.max(1, Kernels.GRAIN / Math.max(1, g.plane() * g.kh() * g.kw())), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                int xBase = pl * g.h() * g.w();
+                int yBase = pl * g.plane();
+                for (int i = 0; i < g.ho(); i++) {
+                    for (int j = 0; j < g.wo(); j++) {
+                        double best = y[yBase + i * g.wo() + j];
+                        int ties = 0;
+                        for (int pass = 0; pass < 2; pass++) {
+                            double share = pass == 0 ? 0 : dy[yBase + i * g.wo() + j] / ties;
+                            for (int p = 0; p < g.kh(); p++) {
+                                int r = i * g.sh() - g.ph() + p;
+                                if (r < 0 || r >= g.h()) {
+                                    continue;
+                                }
+                                for (int q = 0; q < g.kw(); q++) {
+                                    int c = j * g.sw() - g.pw() + q;
+                                    if (c >= 0 && c < g.w() && x[xBase + r * g.w() + c] == best) {
+                                        if (pass == 0) {
+                                            ties++;
+                                        } else {
+                                            dx[xBase + r * g.w() + c] += share;
+                                        }
+                                    }
+                                }
+                            }
+                            if (ties == 0) {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     private static double fold(ReduceOp op, double acc, double v) {
         return switch (op) {
             case SUM -> acc + v;

@@ -179,6 +179,83 @@ public final class Kernels {
     }
 
     /**
+     * 2-d convolution of an NCHW input with an OIHW weight (and a bias, or null) into a new NCHW array.
+     *
+     * @param x      the input
+     * @param weight the weight
+     * @param bias   the bias, or null
+     * @param g      the sizes
+     * @return the output {@code [n, o, ho, wo]}
+     */
+    public static Object conv2d(Object x, Object weight, Object bias, ConvGeometry g) {
+        Object y = newArray(x, g.n() * g.o() * g.plane());
+        if (x instanceof double[] d) {
+            DoubleKernels.conv2d(d, (double[]) weight, (double[]) bias, g, (double[]) y);
+        } else {
+            FloatKernels.conv2d((float[]) x, (float[]) weight, (float[]) bias, g, (float[]) y);
+        }
+        return y;
+    }
+
+    /**
+     * The gradients of a 2-d convolution; each of dx, dw, db is a zeroed array to fill, or null when not needed.
+     *
+     * @param x      the input
+     * @param weight the weight
+     * @param dy     the gradient of the output
+     * @param g      the sizes
+     * @param dx     receives the input's gradient, or null
+     * @param dw     receives the weight's gradient, or null
+     * @param db     receives the bias's gradient, or null
+     */
+    public static void conv2dBackward(Object x, Object weight, Object dy, ConvGeometry g, Object dx, Object dw,
+                                      Object db) {
+        if (x instanceof double[] d) {
+            DoubleKernels.conv2dBackward(d, (double[]) weight, (double[]) dy, g, (double[]) dx, (double[]) dw,
+                    (double[]) db);
+        } else {
+            FloatKernels.conv2dBackward((float[]) x, (float[]) weight, (float[]) dy, g, (float[]) dx, (float[]) dw,
+                    (float[]) db);
+        }
+    }
+
+    /**
+     * Max pooling into a new array; padding counts as -infinity.
+     *
+     * @param x the input
+     * @param g the sizes (o equal to c)
+     * @return the output {@code [n, c, ho, wo]}
+     */
+    public static Object maxPool2d(Object x, ConvGeometry g) {
+        Object y = newArray(x, g.n() * g.c() * g.plane());
+        if (x instanceof double[] d) {
+            DoubleKernels.maxPool2d(d, g, (double[]) y);
+        } else {
+            FloatKernels.maxPool2d((float[]) x, g, (float[]) y);
+        }
+        return y;
+    }
+
+    /**
+     * The gradient of max pooling, ties sharing evenly, into a new array of the input's size.
+     *
+     * @param x  the input
+     * @param y  the output
+     * @param dy the gradient of the output
+     * @param g  the sizes
+     * @return the gradient of the input
+     */
+    public static Object maxPool2dBackward(Object x, Object y, Object dy, ConvGeometry g) {
+        Object dx = newArray(x, length(x));
+        if (x instanceof double[] d) {
+            DoubleKernels.maxPool2dBackward(d, (double[]) y, (double[]) dy, g, (double[]) dx);
+        } else {
+            FloatKernels.maxPool2dBackward((float[]) x, (float[]) y, (float[]) dy, g, (float[]) dx);
+        }
+        return dx;
+    }
+
+    /**
      * Softmax or log-softmax along the middle axis of {@code x} viewed as {@code [outer, extent, inner]}, into
      * a new array.
      */
