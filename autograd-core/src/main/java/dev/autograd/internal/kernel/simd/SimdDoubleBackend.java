@@ -89,29 +89,50 @@ public final class SimdDoubleBackend implements DoubleBackend {
         int j = 0;
         if (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV
                 || op == BinaryOp.MAX || op == BinaryOp.MIN) {
-            VectorOperators.Binary vop = switch (op) {
-                case ADD -> VectorOperators.ADD;
-                case SUB -> VectorOperators.SUB;
-                case MUL -> VectorOperators.MUL;
-                case DIV -> VectorOperators.DIV;
-                case MAX -> VectorOperators.MAX;
-                default -> VectorOperators.MIN;
-            };
+            // One loop per operand pattern; inside, every operation is a constant (a lanewise op chosen at run
+            // time is not intrinsified and boxes every vector). The switch on the loop-invariant op is
+            // hoisted by C2, and each case stores its own result, so no vector flows through a merge.
             int bound = S.loopBound(n);
             if (sa == 1 && sb == 1) {
                 for (; j < bound; j += L) {
-                    DoubleVector.fromArray(S, a, ia + j).lanewise(vop, DoubleVector.fromArray(S, b, ib + j))
-                            .intoArray(out, o + j);
+                    DoubleVector va = DoubleVector.fromArray(S, a, ia + j);
+                    DoubleVector vb = DoubleVector.fromArray(S, b, ib + j);
+                    switch (op) {
+                        case ADD -> va.add(vb).intoArray(out, o + j);
+                        case SUB -> va.sub(vb).intoArray(out, o + j);
+                        case MUL -> va.mul(vb).intoArray(out, o + j);
+                        case DIV -> va.div(vb).intoArray(out, o + j);
+                        case MAX -> va.max(vb).intoArray(out, o + j);
+                        default -> va.min(vb).intoArray(out, o + j);
+                    }
                 }
             } else if (sa == 0 && sb == 1) {
-                DoubleVector va = DoubleVector.broadcast(S, a[ia]);
+                double av = a[ia];
                 for (; j < bound; j += L) {
-                    va.lanewise(vop, DoubleVector.fromArray(S, b, ib + j)).intoArray(out, o + j);
+                    DoubleVector va = DoubleVector.broadcast(S, av);
+                    DoubleVector vb = DoubleVector.fromArray(S, b, ib + j);
+                    switch (op) {
+                        case ADD -> va.add(vb).intoArray(out, o + j);
+                        case SUB -> va.sub(vb).intoArray(out, o + j);
+                        case MUL -> va.mul(vb).intoArray(out, o + j);
+                        case DIV -> va.div(vb).intoArray(out, o + j);
+                        case MAX -> va.max(vb).intoArray(out, o + j);
+                        default -> va.min(vb).intoArray(out, o + j);
+                    }
                 }
             } else if (sa == 1 && sb == 0) {
-                DoubleVector vb = DoubleVector.broadcast(S, b[ib]);
+                double bv = b[ib];
                 for (; j < bound; j += L) {
-                    DoubleVector.fromArray(S, a, ia + j).lanewise(vop, vb).intoArray(out, o + j);
+                    DoubleVector va = DoubleVector.fromArray(S, a, ia + j);
+                    DoubleVector vb = DoubleVector.broadcast(S, bv);
+                    switch (op) {
+                        case ADD -> va.add(vb).intoArray(out, o + j);
+                        case SUB -> va.sub(vb).intoArray(out, o + j);
+                        case MUL -> va.mul(vb).intoArray(out, o + j);
+                        case DIV -> va.div(vb).intoArray(out, o + j);
+                        case MAX -> va.max(vb).intoArray(out, o + j);
+                        default -> va.min(vb).intoArray(out, o + j);
+                    }
                 }
             }
         }
