@@ -256,6 +256,19 @@ public final class DoubleKernels {
         return (parts[0] + parts[1]) + (parts[2] + parts[3]);
     }
 
+    /**
+     * The pairwise sum of one contiguous row evaluated on the calling thread: the same tree, so the same
+     * bits, as the parallel evaluation of a long row (tests compare the two).
+     *
+     * @param x   the values
+     * @param off the first
+     * @param n   how many
+     * @return their sum
+     */
+    public static double sequentialSum(double[] x, int off, int n) {
+        return pairwiseSum(x, off, n);
+    }
+
     private static double pairwiseSum(double[] x, int off, int n) {
         if (n <= Kernels.SUM_BLOCK) {
             return Backends.DOUBLE.sum(x, off, n);

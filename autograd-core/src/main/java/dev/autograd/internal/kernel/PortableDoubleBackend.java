@@ -69,6 +69,9 @@ public final class PortableDoubleBackend implements DoubleBackend {
     @Override
     public void binary(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb, double[] out, int o,
                        int n) {
+        if (n <= 0) {
+            return;
+        }
         if (sa == 1 && sb == 1) {
             binaryContiguous(op, a, ia, b, ib, out, o, n);
         } else if (sa == 0 && sb == 1) {

@@ -86,6 +86,9 @@ public final class SimdDoubleBackend implements DoubleBackend {
     @Override
     public void binary(BinaryOp op, double[] a, int ia, int sa, double[] b, int ib, int sb, double[] out, int o,
                        int n) {
+        if (n <= 0) {
+            return;
+        }
         int j = 0;
         if (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV
                 || op == BinaryOp.MAX || op == BinaryOp.MIN) {
@@ -144,6 +147,9 @@ public final class SimdDoubleBackend implements DoubleBackend {
     @Override
     public void unaryBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
                               int n, double p, boolean accumulate) {
+        if (n <= 0) {
+            return;
+        }
         int j = 0;
         if (op == UnaryOp.TANH || op == UnaryOp.RELU || op == UnaryOp.SIGMOID) {
             int bound = S.loopBound(n);
@@ -156,7 +162,9 @@ public final class SimdDoubleBackend implements DoubleBackend {
                 DoubleVector r = switch (op) {
                     case TANH -> gv.mul(one.sub(y.mul(y)));
                     case SIGMOID -> gv.mul(y.mul(one.sub(y)));
-                    default -> zero.blend(gv, y.compare(VectorOperators.GT, zero));
+                    // g times the 0/1 mask, as the portable loop and the differentiable rule compute it
+                    // (so -g * 0 is -0 and NaN * 0 is NaN, not a blended 0)
+                    default -> gv.mul(zero.blend(one, y.compare(VectorOperators.GT, zero)));
                 };
                 if (accumulate) {
                     r = DoubleVector.fromArray(S, out, o + j).add(r);
@@ -186,7 +194,27 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     @Override
     public double extreme(double[] x, int off, int n, boolean max) {
-        return SCALAR.extreme(x, off, n, max);
+        int bound = S.loopBound(n);
+        if (bound == 0) {
+            return SCALAR.extreme(x, off, n, max);
+        }
+        // Lanewise MAX and MIN follow Math.max and Math.min: NaN propagates, -0 < +0.
+        DoubleVector acc = DoubleVector.fromArray(S, x, off);
+        int j = L;
+        if (max) {
+            for (; j < bound; j += L) {
+                acc = acc.max(DoubleVector.fromArray(S, x, off + j));
+            }
+        } else {
+            for (; j < bound; j += L) {
+                acc = acc.min(DoubleVector.fromArray(S, x, off + j));
+            }
+        }
+        double result = max ? acc.reduceLanes(VectorOperators.MAX) : acc.reduceLanes(VectorOperators.MIN);
+        for (; j < n; j++) {
+            result = max ? Math.max(result, x[off + j]) : Math.min(result, x[off + j]);
+        }
+        return result;
     }
 
     @Override
