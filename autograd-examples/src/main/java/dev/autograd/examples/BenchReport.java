@@ -4,6 +4,7 @@ import dev.autograd.examples.BenchWorkloads.Case;
 import dev.autograd.examples.BenchWorkloads.Measurement;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.DoubleSummaryStatistics;
@@ -123,7 +124,7 @@ final class BenchReport {
             }
             cells.add(List.of(r.c().id(), ms(r.simd()), ms(r.portable()), ms(r.numpy()), ratio(r.simdRatio()),
                     ratio(r.portableRatio()), gflops, alloc,
-                    Double.isNaN(r.c().referenceMs()) ? "-" : number(r.c().referenceMs()) + " ms"));
+                    Double.isNaN(r.c().referenceMs()) ? "-" : documented(r.c().referenceMs()) + " ms"));
         }
         return align(header, cells);
     }
@@ -150,6 +151,11 @@ final class BenchReport {
             sb.append(line.toString().stripTrailing()).append('\n');
         }
         return sb.toString();
+    }
+
+    // A documented figure keeps the digits it was given with: 1.8 stays 1.8, not 1.800.
+    private static String documented(double v) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String ms(Measurement m) {
@@ -256,7 +262,7 @@ final class BenchReport {
         addBars(chart, "SIMD kernels / numpy", labels, drawn, Row::simdRatio, new Color(31, 119, 180));
         addBars(chart, "portable kernels / numpy", labels, drawn, Row::portableRatio, new Color(255, 127, 14));
         styler.setAnnotationLineColor(Color.BLACK);
-        styler.setAnnotationLineStroke(new BasicStroke(2f));
+        styler.setAnnotationLineStroke(new BasicStroke(1.5f));
         chart.addAnnotation(new AnnotationLine(1.0, false, false));   // as fast as numpy
         return Optional.of(Charts.savePng(chart, file));
     }

@@ -130,7 +130,7 @@ final class BenchWorkloads {
         if (workloads.contains("W1")) {
             for (DType dtype : dtypes) {
                 for (int n : sizes.matmul()) {
-                    cases.add(matmul(n, n, n, dtype, "W1 " + n + " " + shortName(dtype)));
+                    cases.add(matmul(n, n, n, dtype, "W1 n=" + n + " " + shortName(dtype)));
                 }
             }
             int[][] forwardShapes = {{784, 256}, {256, 128}, {128, 10}};

@@ -225,6 +225,7 @@ public final class Benchmarks {
                 forkChild("portable", options, portable, out);
             }
         } else {
+            // Only here does this JVM load the kernels (and log its choice): in a full run it measures nothing.
             measureHere(options, Backends.simd() ? simd : portable, out);
         }
         run.put("simd_kernels", simd.kernels);

@@ -11,6 +11,10 @@ import java.util.Map;
  */
 final class JsonLines {
 
+    /** The characters written as a backslash and a letter, and those letters, position by position. */
+    private static final String ESCAPED = "\"\\\n\r\t\b\f";
+    private static final String ESCAPES = "\"\\nrtbf";
+
     private JsonLines() {
     }
 
@@ -68,18 +72,13 @@ final class JsonLines {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
+            int escape = ESCAPED.indexOf(c);
+            if (escape >= 0) {
+                sb.append('\\').append(ESCAPES.charAt(escape));
+            } else if (c < 0x20) {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                sb.append(c);
             }
         }
         sb.append('"');
@@ -154,25 +153,20 @@ final class JsonLines {
                     break;
                 }
                 char e = s.charAt(i++);
-                switch (e) {
-                    case 'n': sb.append('\n'); break;
-                    case 'r': sb.append('\r'); break;
-                    case 't': sb.append('\t'); break;
-                    case 'b': sb.append('\b'); break;
-                    case 'f': sb.append('\f'); break;
-                    case 'u':
-                        if (i + 4 > s.length()) {
-                            throw error("a truncated \\u escape");
-                        }
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("a malformed \\u escape");
-                        }
-                        i += 4;
-                        break;
-                    default: sb.append(e);   // \" \\ \/
+                if (e != 'u') {
+                    int escape = ESCAPES.indexOf(e);
+                    sb.append(escape >= 0 ? ESCAPED.charAt(escape) : e);   // \/ is a plain /
+                    continue;
                 }
+                if (i + 4 > s.length()) {
+                    throw error("a truncated \\u escape");
+                }
+                try {
+                    sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                } catch (NumberFormatException ex) {
+                    throw error("a malformed \\u escape");
+                }
+                i += 4;
             }
             throw error("an unterminated string");
         }
