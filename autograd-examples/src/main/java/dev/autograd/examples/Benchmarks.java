@@ -58,7 +58,7 @@ public final class Benchmarks {
 
     /** What the command prints when its arguments are wrong, or for {@code help}. */
     static final String USAGE = String.join("\n",
-            "usage: Benchmarks [quick] [W1,W2,W4,W7] [no-numpy] [no-simd] [no-portable] [numpy] [fork] [python=PATH]"
+            "usage: Benchmarks [help] [quick] [W1,W2,W4,W7] [no-numpy] [no-simd] [no-portable] [numpy] [fork] [python=PATH]"
                     + " [out=DIR]",
             "  (through Maven: ./mvnw -q -pl autograd-examples -am compile exec:exec@bench -Dbench.args=\"quick W1,W4\")",
             "  quick        tiny sizes and a few runs per case, in this JVM, without numpy: a smoke run of seconds",
@@ -177,6 +177,10 @@ public final class Benchmarks {
      * @param args the options of {@link #USAGE}; none for the full run
      */
     public static void main(String[] args) {
+        if (List.of(args).stream().anyMatch(a -> a.matches("-?-?h(elp)?"))) {
+            System.out.println(USAGE);
+            return;
+        }
         Options options;
         try {
             options = Options.parse(args);
@@ -377,10 +381,8 @@ public final class Benchmarks {
         long start = System.nanoTime();
         Optional<String> failure = runProcess(command, script, collector);
         if (collector.error != null) {
-            out.println();
             out.println("numpy column skipped: " + collector.error);
         } else if (failure.isPresent() && collector.results.isEmpty()) {
-            out.println();
             out.println("numpy column skipped: " + failure.get());
         } else {
             out.println(" " + collector.info + "; " + collector.summary(start));
@@ -399,7 +401,7 @@ public final class Benchmarks {
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
-            return Optional.of("cannot run '" + command.get(0) + "' (" + e.getMessage() + ")");
+            return Optional.of(e.getMessage());   // Cannot run program "python3": error=2, No such file or directory
         }
         Deque<String> errors = new ArrayDeque<>();
         Thread errorReader = new Thread(() -> readLines(process.getErrorStream(), line -> {
@@ -469,6 +471,7 @@ public final class Benchmarks {
             this.progress = progress;
         }
 
+        /** Takes one line of the process's standard output. */
         void accept(String line) {
             if (!line.startsWith("{")) {
                 return;

@@ -169,7 +169,8 @@ class BenchmarksTest {
 
         List<String> about = Arrays.stream(printed.split("\n")).filter(l -> l.contains("numpy column skipped")).toList();
         assertEquals(1, about.size(), printed);
-        assertTrue(about.get(0).contains("cannot run") && about.get(0).contains("no-such-python3"), about.get(0));
+        assertTrue(about.get(0).startsWith("numpy, ") && about.get(0).contains("Cannot run program")
+                && about.get(0).contains("no-such-python3"), about.get(0));
         Row row = report[0].rows().get(0);
         assertNull(row.numpy());
         assertTrue(Double.isNaN(row.simdRatio()) && Double.isNaN(row.portableRatio()));
