@@ -14,7 +14,8 @@ Timing (the rule of numpy_matmul.py, and the one the Java side applies to the en
 least --warmup-runs runs and --warmup-seconds; then time single runs until there are at least --min-runs of
 them and they took at least --min-seconds, stopping at --max-runs; report the median, sorted[len // 2].
 
-Output: one JSON line per case, {"type": "result", "id": ..., "median_ns": ..., "samples": ...}, after one
+Output: one JSON line per case, {"type": "result", "id": ..., "median_ns": ..., "min_ns": ..., "samples": ...}
+(min_ns: the fastest run, which tells a disturbed median from a steady one), after one
 {"type": "info", ...} line naming the numpy, BLAS and Python versions. Without numpy it prints one
 {"type": "error", "message": ...} line and exits with status 3. The ids are those the Java side gives its
 own cases: the command matches the two by id.
@@ -50,7 +51,7 @@ def measure(step, opts):
         step()
         ts.append(time.perf_counter() - t0)
     ts.sort()
-    return ts[len(ts) // 2], len(ts)
+    return ts[len(ts) // 2], ts[0], len(ts)
 
 
 def matmul_id(m, k, n, dtype):
@@ -150,8 +151,8 @@ def main():
     opts = parser.parse_args()
     emit(type="info", numpy=np.__version__, blas=blas(), python=platform.python_version())
     for case_id, setup in cases(opts):
-        median, samples = measure(setup(), opts)
-        emit(type="result", id=case_id, median_ns=round(median * 1e9), samples=samples)
+        median, fastest, samples = measure(setup(), opts)
+        emit(type="result", id=case_id, median_ns=round(median * 1e9), min_ns=round(fastest * 1e9), samples=samples)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,9 @@ final class BenchReport {
             Map.entry("simd_ms", r -> millis(r.simd())),
             Map.entry("portable_ms", r -> millis(r.portable())),
             Map.entry("numpy_ms", r -> millis(r.numpy())),
+            Map.entry("simd_min_ms", r -> r.simd() == null ? null : r.simd().minNanos() / 1e6),
+            Map.entry("portable_min_ms", r -> r.portable() == null ? null : r.portable().minNanos() / 1e6),
+            Map.entry("numpy_min_ms", r -> r.numpy() == null ? null : r.numpy().minNanos() / 1e6),
             Map.entry("simd_over_numpy", Row::simdRatio),
             Map.entry("portable_over_numpy", Row::portableRatio),
             Map.entry("simd_samples", r -> r.simd() == null ? null : r.simd().samples()),
@@ -159,7 +162,7 @@ final class BenchReport {
     }
 
     private static String ms(Measurement m) {
-        return m == null ? "-" : number(m.medianNanos() / 1e6);
+        return m == null ? "-" : number(m.medianNanos() / 1e6) + (m.disturbed() ? "*" : "");
     }
 
     private static String ratio(double r) {

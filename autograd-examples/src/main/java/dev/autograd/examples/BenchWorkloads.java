@@ -108,10 +108,21 @@ final class BenchWorkloads {
      * What one side measured for one case.
      *
      * @param medianNanos       median time of one step
+     * @param minNanos          the fastest step, or NaN when not reported
      * @param samples           number of timed runs
      * @param allocBytesPerStep Java heap bytes allocated per step by all threads, or -1 when not measured (numpy)
      */
-    record Measurement(double medianNanos, int samples, long allocBytesPerStep) {
+    record Measurement(double medianNanos, double minNanos, int samples, long allocBytesPerStep) {
+
+        /**
+         * Whether the runs were disturbed: a median more than twice the fastest run means that many runs were
+         * held up, most often by another process competing for the cores (a quiet machine gives a tight spread).
+         *
+         * @return whether the median is more than twice the fastest run
+         */
+        boolean disturbed() {
+            return medianNanos > 2 * minNanos;
+        }
     }
 
     /**
@@ -265,7 +276,7 @@ final class BenchWorkloads {
             throw new IllegalStateException("the benchmark step returned nothing");
         }
         Arrays.sort(samples, 0, n);
-        return new Measurement(samples[n / 2], n, allocated / n);
+        return new Measurement(samples[n / 2], samples[0], n, allocated / n);
     }
 
     private static com.sun.management.ThreadMXBean threads() {

@@ -215,7 +215,7 @@ public final class Benchmarks {
         double load = (double) run.get("load_average");
         if (load > 0.5) {
             out.printf(Locale.ROOT, "warning: the machine is busy (load average %.2f over the last minute on %d cores):"
-                    + " other processes compete for the cores, the figures will be disturbed%n", load,
+                    + " other processes compete for the cores and may disturb the figures%n", load,
                     Runtime.getRuntime().availableProcessors());
         }
         Collector simd = new Collector("SIMD", cases, out);
@@ -260,6 +260,8 @@ public final class Benchmarks {
                 "numpy ms: numpy's median time per step on the same workload, measured in this run by"
                         + " src/main/python/numpy_bench.py (W1, W2, W4; there is no numpy W7).",
                 "SIMD/numpy, portable/numpy: engine median / numpy median; below 1 the engine is faster.",
+                "*: the median is more than twice the fastest run: many runs were held up, most often by other"
+                        + " processes competing for the cores; measure again on a quiet machine.",
                 "GFLOP/s: 2 m k n / median (W1 only).",
                 "alloc/step: Java heap bytes allocated per step by all threads (kernel pool included), over the timed"
                         + " runs; from the SIMD run (the CSV has both). W4 also counts them in input arrays of "
@@ -305,6 +307,7 @@ public final class Benchmarks {
             line.put("type", "result");
             line.put("id", c.id());
             line.put("median_ns", m.medianNanos());
+            line.put("min_ns", m.minNanos());
             line.put("samples", m.samples());
             line.put("alloc_bytes_per_step", m.allocBytesPerStep());
             lines.accept(JsonLines.write(line));
@@ -511,13 +514,15 @@ public final class Benchmarks {
     }
 
     /**
-     * Reads a {@code result} line: {@code median_ns} and {@code samples}, and {@code alloc_bytes_per_step}
-     * when the side measures it (numpy does not: -1).
+     * Reads a {@code result} line: {@code median_ns} and {@code samples}; {@code min_ns} (else NaN), and
+     * {@code alloc_bytes_per_step} when the side measures it (numpy does not: -1).
      */
     static Measurement measurement(Map<String, Object> line) {
+        Object min = line.get("min_ns");
         Object alloc = line.get("alloc_bytes_per_step");
         return new Measurement(((Number) line.get("median_ns")).doubleValue(),
-                ((Number) line.get("samples")).intValue(), alloc == null ? -1 : ((Number) alloc).longValue());
+                min == null ? Double.NaN : ((Number) min).doubleValue(), ((Number) line.get("samples")).intValue(),
+                alloc == null ? -1 : ((Number) alloc).longValue());
     }
 
     // ---------------------------------------------------------------- the machine

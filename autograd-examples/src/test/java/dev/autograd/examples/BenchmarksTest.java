@@ -47,6 +47,7 @@ class BenchmarksTest {
             Measurement m = Backends.simd() ? r.simd() : r.portable();
             assertNotNull(m, r.c().id());
             assertTrue(Double.isFinite(m.medianNanos()) && m.medianNanos() > 0, r::toString);
+            assertTrue(m.minNanos() > 0 && m.minNanos() <= m.medianNanos(), r::toString);
             assertTrue(m.samples() >= BenchWorkloads.Timing.QUICK.minRuns(), r::toString);
             assertTrue(m.allocBytesPerStep() > 0, r::toString);
             assertNull(Backends.simd() ? r.portable() : r.simd(), "one JVM, one kernel choice");
@@ -69,7 +70,7 @@ class BenchmarksTest {
         // The files: CSV and JSON lines with a row per case; no chart without numpy ratios.
         List<String> csv = Files.readAllLines(OUT.resolve("benchmarks.csv"));
         assertEquals(ids.size() + 1, csv.size());
-        assertTrue(csv.get(0).startsWith("id,workload,simd_ms,portable_ms,numpy_ms,simd_over_numpy"), csv.get(0));
+        assertTrue(csv.get(0).startsWith("id,workload,simd_ms,portable_ms,numpy_ms,"), csv.get(0));
         List<String> json = Files.readAllLines(OUT.resolve("benchmarks.jsonl"));
         assertEquals("run", JsonLines.parse(json.get(0)).get("type"));
         assertEquals(ids.get(0), JsonLines.parse(json.get(1)).get("id"));
@@ -119,7 +120,11 @@ class BenchmarksTest {
         // Python's json.dumps, as numpy_bench.py prints it.
         Map<String, Object> python = JsonLines.parse(
                 "{\"type\": \"result\", \"id\": \"W1 matmul 256x256 @ 256x256 float32\", \"median_ns\": 123456, \"samples\": 200}");
-        assertEquals(new Measurement(123456, 200, -1), Benchmarks.measurement(python));
+        assertEquals(new Measurement(123456, Double.NaN, 200, -1), Benchmarks.measurement(python));
+        Measurement withMin = Benchmarks.measurement(JsonLines.parse(
+                "{\"type\": \"result\", \"id\": \"x\", \"median_ns\": 3000, \"min_ns\": 1000, \"samples\": 10}"));
+        assertEquals(1000, withMin.minNanos());
+        assertTrue(withMin.disturbed(), "a median 3x the fastest run");
         assertEquals(Map.of(), JsonLines.parse(" {} "));
         assertEquals("\u00e9", JsonLines.parse("{\"a\": \"\\u00e9\"}").get("a"));
 
@@ -141,14 +146,14 @@ class BenchmarksTest {
                     "07:40:34.693 INFO Backends - autograd kernels: portable (plain Java loops); 2 threads",
                     "{\"type\": \"kernels\", \"requested\": \"portable\", \"simd\": false, \"description\": \"portable, 2 threads\"}",
                     "{not json at all",
-                    "{\"type\": \"result\", \"id\": \"" + id + "\", \"median_ns\": 2500000, \"samples\": 12,"
+                    "{\"type\": \"result\", \"id\": \"" + id + "\", \"median_ns\": 2500000, \"min_ns\": 2400000, \"samples\": 12,"
                             + " \"alloc_bytes_per_step\": 25165824}",
                     "{\"type\": \"result\", \"id\": \"W9 something else\", \"median_ns\": 1, \"samples\": 1}")) {
                 collector[0].accept(line);
             }
         });
         Benchmarks.Collector c = collector[0];
-        assertEquals(Map.of(id, new Measurement(2_500_000, 12, 25_165_824)), c.results);
+        assertEquals(Map.of(id, new Measurement(2_500_000, 2_400_000, 12, 25_165_824)), c.results);
         assertEquals("portable, 2 threads", c.kernels);
         assertEquals(Boolean.FALSE, c.simdUsed);
         assertEquals(List.of("W9 something else"), c.unknownIds);
@@ -202,15 +207,15 @@ class BenchmarksTest {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
             boolean numpy = !cases.get(i).workload().equals("W7");
-            rows.add(new Row(cases.get(i), new Measurement(1e6 * (i + 1), 10, 1024),
-                    i % 3 == 0 ? null : new Measurement(4e6 * (i + 1), 10, 1024),
-                    numpy ? new Measurement(2e6, 200, -1) : null));
+            rows.add(new Row(cases.get(i), new Measurement(1e6 * (i + 1), 1e6, 10, 1024),
+                    i % 3 == 0 ? null : new Measurement(4e6 * (i + 1), 4e6, 10, 1024),
+                    numpy ? new Measurement(2e6, 2e6, 200, -1) : null));
         }
         Optional<Path> chart = BenchReport.chart(rows, OUT.resolve("chart-test.png"), "test");
         assertTrue(chart.isPresent());
         ExampleAssertions.assertPicture(chart.get(), 10);
 
-        List<Row> noRatios = List.of(new Row(cases.get(0), new Measurement(1e6, 10, 1), null, null));
+        List<Row> noRatios = List.of(new Row(cases.get(0), new Measurement(1e6, 1e6, 10, 1), null, null));
         assertTrue(BenchReport.chart(noRatios, OUT.resolve("none.png"), "test").isEmpty());
     }
 
