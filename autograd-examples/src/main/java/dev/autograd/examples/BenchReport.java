@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.DoubleStream;
+import java.util.stream.Stream;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.CategoryChart;
 
@@ -49,6 +50,11 @@ final class BenchReport {
         /** @return portable time over numpy time, or NaN when either is missing */
         double portableRatio() {
             return ratio(portable, numpy);
+        }
+
+        /** @return whether any side's runs of this case were disturbed (see {@link Measurement#disturbed()}) */
+        boolean disturbed() {
+            return Stream.of(simd, portable, numpy).anyMatch(m -> m != null && m.disturbed());
         }
 
         /** @return the allocation per step of the SIMD run, else of the portable run, else -1 */
@@ -233,7 +239,7 @@ final class BenchReport {
 
     /**
      * Draws the ratios as grouped bars on a log scale, each labelled with its value, with a black line at 1
-     * where the engine is as fast as numpy.
+     * where the engine is as fast as numpy; a case whose runs were disturbed has a star on its label.
      * Only rows with at least one ratio take part.
      *
      * @param rows  the rows
@@ -247,7 +253,9 @@ final class BenchReport {
         if (drawn.isEmpty()) {
             return Optional.empty();
         }
-        CategoryChart chart = Charts.barChart(title, null, "engine time / numpy time (log scale)", true);
+        boolean disturbed = drawn.stream().anyMatch(Row::disturbed);
+        CategoryChart chart = Charts.barChart(title, disturbed ? "*: disturbed runs (a median more than twice the"
+                + " fastest run), measure again" : null, "engine time / numpy time (log scale)", true);
         var styler = chart.getStyler();
         styler.setYAxisDecimalPattern("0.##");
         styler.setXAxisLabelRotation(40);
@@ -261,7 +269,7 @@ final class BenchReport {
                 .filter(v -> !Double.isNaN(v)).summaryStatistics();
         styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(range.getMin() * 0.9))));
         styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(range.getMax() * 1.1))));
-        List<String> labels = drawn.stream().map(r -> r.c().chartLabel()).toList();
+        List<String> labels = drawn.stream().map(r -> r.c().chartLabel() + (r.disturbed() ? " *" : "")).toList();
         addBars(chart, "SIMD kernels / numpy", labels, drawn, Row::simdRatio, new Color(31, 119, 180));
         addBars(chart, "portable kernels / numpy", labels, drawn, Row::portableRatio, new Color(255, 127, 14));
         styler.setAnnotationLineColor(Color.BLACK);

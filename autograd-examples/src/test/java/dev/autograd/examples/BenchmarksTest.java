@@ -209,8 +209,9 @@ class BenchmarksTest {
             boolean numpy = !cases.get(i).workload().equals("W7");
             rows.add(new Row(cases.get(i), new Measurement(1e6 * (i + 1), 1e6, 10, 1024),
                     i % 3 == 0 ? null : new Measurement(4e6 * (i + 1), 4e6, 10, 1024),
-                    numpy ? new Measurement(2e6, 2e6, 200, -1) : null));
+                    numpy ? new Measurement(2e6, i == 1 ? 0.5e6 : 2e6, 200, -1) : null));
         }
+        assertTrue(rows.get(1).disturbed() && !rows.get(0).disturbed());
         Optional<Path> chart = BenchReport.chart(rows, OUT.resolve("chart-test.png"), "test");
         assertTrue(chart.isPresent());
         ExampleAssertions.assertPicture(chart.get(), 10);
