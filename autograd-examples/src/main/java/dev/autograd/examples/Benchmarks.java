@@ -228,9 +228,12 @@ public final class Benchmarks {
             if (options.portable()) {
                 forkChild("portable", options, portable, out);
             }
-        } else {
+        } else if (Backends.simd() ? options.simd() : options.portable()) {
             // Only here does this JVM load the kernels (and log its choice): in a full run it measures nothing.
             measureHere(options, Backends.simd() ? simd : portable, out);
+        } else {
+            out.println("engine: not measured (this JVM runs the " + (Backends.simd() ? "SIMD" : "portable")
+                    + " kernels, which the options leave out; add 'fork' to measure the others in a child JVM)");
         }
         run.put("simd_kernels", simd.kernels);
         run.put("portable_kernels", portable.kernels);
