@@ -9,9 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -37,8 +41,23 @@ final class Charts {
     static XYChart lineChart(String title, String xTitle, String yTitle, boolean logY) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
-        var styler = chart.getStyler();
-        styler.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        style(chart.getStyler(), logY);
+        return chart;
+    }
+
+    /**
+     * An empty bar chart, one group of bars per category; with {@code logY} the y axis is logarithmic (values
+     * must then be positive), for ratios that span orders of magnitude.
+     */
+    static CategoryChart barChart(String title, String xTitle, String yTitle, boolean logY) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
+        style(chart.getStyler(), logY);
+        return chart;
+    }
+
+    private static void style(AxesChartStyler styler, boolean logY) {
         styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
         styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -54,7 +73,6 @@ final class Charts {
         if (logY) {
             styler.setYAxisDecimalPattern("0.#E0");
         }
-        return chart;
     }
 
     /** An empty scatter chart. */
@@ -103,7 +121,7 @@ final class Charts {
     }
 
     /** Writes the chart as a PNG file (parent folders created) and returns the path. */
-    static Path savePng(XYChart chart, Path file) {
+    static Path savePng(Chart<?, ?> chart, Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
