@@ -15,6 +15,11 @@ public final class PortableDoubleBackend implements DoubleBackend {
     public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
 
     private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
+    private static final double INV_SQRT2 = (double) (1 / Math.sqrt(2));
+    private static final double INV_SQRT_2PI = (double) (1 / Math.sqrt(2 * Math.PI));
+    // z = 2 sqrt(2/pi) (x + 0.044715 x^3) = x (GELU_A + GELU_B x^2): twice the tanh argument of the GELU.
+    private static final double GELU_A = (double) (2 * Math.sqrt(2 / Math.PI));
+    private static final double GELU_B = (double) (2 * Math.sqrt(2 / Math.PI) * 0.044715);
 
     private PortableDoubleBackend() {
     }
@@ -48,6 +53,8 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case ERF -> { for (int i = xOff; i < end; i++) out[i + d] = (double) SpecialFunctions.erf(x[i]); }
             case SOFTPLUS -> { for (int i = xOff; i < end; i++) out[i + d] = softplus(x[i]); }
             case LEAKY_RELU -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] > 0 ? x[i] : x[i] * p; }
+            case GELU -> { for (int i = xOff; i < end; i++) out[i + d] = gelu(x[i]); }
+            case GELU_TANH -> { for (int i = xOff; i < end; i++) out[i + d] = geluTanh(x[i]); }
             default -> throw new AssertionError(op);
         }
     }
@@ -55,6 +62,20 @@ public final class PortableDoubleBackend implements DoubleBackend {
     // log(1 + e^v) = max(v, 0) + log1p(e^-|v|): exact for large |v| where the naive form overflows.
     private static double softplus(double v) {
         return (double) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+    }
+
+    // x Phi(x) with Phi(x) = erfc(-x / sqrt 2) / 2: no 1 + erf cancellation in the left tail; 0 * -Inf is -0.0.
+    private static double gelu(double v) {
+        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : v * normalCdf(v);
+    }
+
+    private static double normalCdf(double v) {
+        return (double) (SpecialFunctions.erfc(-v * INV_SQRT2) / 2);
+    }
+
+    // x/2 (1 + tanh(z/2)) = x sigmoid(z): the same function without the 1 + tanh cancellation for x < 0.
+    private static double geluTanh(double v) {
+        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : v * sigmoid(v * (GELU_A + GELU_B * v * v));
     }
 
     // Split by sign so that exp never overflows: both branches stay in [0, 1].
@@ -163,7 +184,18 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case ERF -> (double) (TWO_OVER_SQRT_PI * Math.exp(-s * s));
             case SOFTPLUS -> sigmoid(s);
             case LEAKY_RELU -> s > 0 ? 1 : p;
+            case GELU -> Double.isInfinite(s) ? (s > 0 ? 1 : 0)
+                    : normalCdf(s) + s * (double) (INV_SQRT_2PI * Math.exp(-s * s / 2));
+            case GELU_TANH -> geluTanhDerivative(s);
         };
+    }
+
+    private static double geluTanhDerivative(double v) {
+        if (Double.isInfinite(v)) {
+            return v > 0 ? 1 : 0;
+        }
+        double sig = sigmoid(v * (GELU_A + GELU_B * v * v));
+        return sig + v * sig * (1 - sig) * (GELU_A + 3 * GELU_B * v * v);
     }
 
     @Override
