@@ -110,11 +110,11 @@ final class Polynomials {
                     .fma(z, z.broadcast(0.6666666666666666));
         }
 
-        /** 1 / pi, for the quadrant count of sin and cos. */
-        static final double INV_PI = 0.3183098861837907;
+        /** 2 / pi, for the quadrant count of sin and cos. */
+        static final double TWO_OVER_PI = 0.6366197723675814;
         /**
-         * pi/2 cut into three 33-bit pieces and a rest (Cody-Waite): {@code q * PIO2_A/B/C} is exact for
-         * {@code |q| < 2^20}, which {@link #TRIG_VECTOR_BOUND} guarantees.
+         * pi/2 cut into three 33-bit pieces and a rest (Cody-Waite): {@code k * PIO2_A/B/C} is exact for
+         * {@code |k| < 2^20}, which {@link #TRIG_VECTOR_BOUND} guarantees (k &lt;= 2^20 2/pi).
          */
         static final double PIO2_A = 1.5707963267341256;
         /** Second 33-bit piece of pi/2. */
@@ -127,17 +127,27 @@ final class Polynomials {
         static final double TRIG_VECTOR_BOUND = 0x1p20;
 
         /**
-         * {@code (sin r - r) / r^3} in {@code z = r^2} on {@code |r| <= 1.002 pi/2}, degree 7; fit error
-         * 2^-59 in sin.
+         * {@code (sin r - r) / r^3} in {@code z = r^2} on {@code |r| <= 1.01 pi/4}, degree 5; fit error
+         * 2^-58 in sin.
          */
         static DoubleVector sinPolynomial(DoubleVector z) {
-            return z.fma(2.7308356427524363e-15, -7.643919431947312e-13)
-                    .fma(z, z.broadcast(1.6058975645651798e-10))
-                    .fma(z, z.broadcast(-2.505210758994165e-08))
-                    .fma(z, z.broadcast(2.755731921893806e-06))
-                    .fma(z, z.broadcast(-0.00019841269841254082))
-                    .fma(z, z.broadcast(0.008333333333333314))
-                    .fma(z, z.broadcast(-0.16666666666666666));
+            return z.fma(1.5915135137575972e-10, -2.5051089568425986e-08)
+                    .fma(z, z.broadcast(2.7557315895838156e-06))
+                    .fma(z, z.broadcast(-0.00019841269836351456))
+                    .fma(z, z.broadcast(0.008333333333330672))
+                    .fma(z, z.broadcast(-0.16666666666666663));
+        }
+
+        /**
+         * {@code (cos r - 1 + r^2/2) / r^4} in {@code z = r^2} on {@code |r| <= 1.01 pi/4}, degree 5; fit error
+         * 2^-65 in cos.
+         */
+        static DoubleVector cosPolynomial(DoubleVector z) {
+            return z.fma(-1.138079761990312e-11, 2.0876120424128205e-09)
+                    .fma(z, z.broadcast(-2.755731714574026e-07))
+                    .fma(z, z.broadcast(2.4801587298518494e-05))
+                    .fma(z, z.broadcast(-0.001388888888888723))
+                    .fma(z, z.broadcast(0.041666666666666664));
         }
 
         /** erf is computed by its odd polynomial below this magnitude and as 1 - erfc above. */
@@ -272,9 +282,9 @@ final class Polynomials {
             return z.fma(0.29601276880358224f, 0.3998830145233059f).fma(z, z.broadcast(0.6666668624397801f));
         }
 
-        /** 1 / pi. */
-        static final float INV_PI = 0.31830987334251404f;
-        /** pi/2 in three 12-bit pieces and a rest: {@code q * PIO2_A/B/C} exact for {@code |q| < 2^12}. */
+        /** 2 / pi. */
+        static final float TWO_OVER_PI = 0.6366197466850281f;
+        /** pi/2 in three 12-bit pieces and a rest: {@code k * PIO2_A/B/C} exact for {@code |k| < 2^12}. */
         static final float PIO2_A = 1.5703125f;
         /** Second 12-bit piece of pi/2. */
         static final float PIO2_B = 0.0004837512969970703f;
@@ -285,12 +295,16 @@ final class Polynomials {
         /** Lanes above this magnitude go through the scalar StrictMath path. */
         static final float TRIG_VECTOR_BOUND = 0x1p12f;
 
-        /** {@code (sin r - r) / r^3} in {@code z = r^2} on {@code |r| <= 1.002 pi/2}, degree 4; fit 2^-33. */
+        /** {@code (sin r - r) / r^3} in {@code z = r^2} on {@code |r| <= 1.01 pi/4}, degree 2; fit 2^-28.8. */
         static FloatVector sinPolynomial(FloatVector z) {
-            return z.fma(-2.407098015628815e-08f, 2.753603012608469e-06f)
-                    .fma(z, z.broadcast(-0.00019841080197179634f))
-                    .fma(z, z.broadcast(0.008333332738875316f))
-                    .fma(z, z.broadcast(-0.16666666663661797f));
+            return z.fma(-0.00019582278729035868f, 0.008332721134144159f)
+                    .fma(z, z.broadcast(-0.16666664511842127f));
+        }
+
+        /** {@code (cos r - 1 + r^2/2) / r^4} in {@code z = r^2} on {@code |r| <= 1.01 pi/4}, degree 2; 2^-34.7. */
+        static FloatVector cosPolynomial(FloatVector z) {
+            return z.fma(2.454252356566304e-05f, -0.0013888277140787146f)
+                    .fma(z, z.broadcast(0.04166666451902977f));
         }
 
         /** erf is computed by its odd polynomial below this magnitude and as 1 - erfc above. */
