@@ -15,7 +15,6 @@ public final class PortableDoubleBackend implements DoubleBackend {
     public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
 
     private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
-    private static final double INV_SQRT2 = (double) (1 / Math.sqrt(2));
     private static final double INV_SQRT_2PI = (double) (1 / Math.sqrt(2 * Math.PI));
     // z = 2 sqrt(2/pi) (x + 0.044715 x^3) = x (GELU_A + GELU_B x^2): twice the tanh argument of the GELU.
     private static final double GELU_A = (double) (2 * Math.sqrt(2 / Math.PI));
@@ -64,13 +63,10 @@ public final class PortableDoubleBackend implements DoubleBackend {
         return (double) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
     }
 
-    // x Phi(x) with Phi(x) = erfc(-x / sqrt 2) / 2: no 1 + erf cancellation in the left tail; 0 * -Inf is -0.0.
+    // x Phi(x) in float64 whatever the dtype (Phi's argument must not be rounded to float32: the left tail's
+    // relative error grows like x^2 times the argument's); 0 * -Inf is -0.0.
     private static double gelu(double v) {
-        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : v * normalCdf(v);
-    }
-
-    private static double normalCdf(double v) {
-        return (double) (SpecialFunctions.erfc(-v * INV_SQRT2) / 2);
+        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : (double) (v * SpecialFunctions.normalCdf(v));
     }
 
     // x/2 (1 + tanh(z/2)) = x sigmoid(z): the same function without the 1 + tanh cancellation for x < 0.
@@ -185,17 +181,22 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case SOFTPLUS -> sigmoid(s);
             case LEAKY_RELU -> s > 0 ? 1 : p;
             case GELU -> Double.isInfinite(s) ? (s > 0 ? 1 : 0)
-                    : normalCdf(s) + s * (double) (INV_SQRT_2PI * Math.exp(-s * s / 2));
+                    : (double) (SpecialFunctions.normalCdf(s) + s * INV_SQRT_2PI * Math.exp(-s * s / 2));
             case GELU_TANH -> geluTanhDerivative(s);
         };
     }
 
+    // s + v s (1 - s) z' with s = sigmoid(z); s (1 - s) = e / (1 + e)^2 with e = e^-|z|, free of the 1 - s
+    // cancellation. Past |v| = 25 the derivative is 0 or 1 to every precision (and v^3 would overflow).
     private static double geluTanhDerivative(double v) {
-        if (Double.isInfinite(v)) {
+        if (Math.abs(v) > 25) {
             return v > 0 ? 1 : 0;
         }
-        double sig = sigmoid(v * (GELU_A + GELU_B * v * v));
-        return sig + v * sig * (1 - sig) * (GELU_A + 3 * GELU_B * v * v);
+        double z = v * (GELU_A + GELU_B * v * v);
+        double e = (double) Math.exp(-Math.abs(z));
+        double inverse = 1 / (1 + e);
+        double sig = z >= 0 ? inverse : e * inverse;
+        return sig + v * (e * inverse * inverse) * (GELU_A + 3 * GELU_B * v * v);
     }
 
     @Override

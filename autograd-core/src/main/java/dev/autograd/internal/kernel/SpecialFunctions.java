@@ -5,6 +5,7 @@ public final class SpecialFunctions {
 
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
     private static final double ONE_OVER_SQRT_PI = 1 / Math.sqrt(Math.PI);
+    private static final double INV_SQRT2 = 1 / Math.sqrt(2);
 
     private SpecialFunctions() {
     }
@@ -56,6 +57,17 @@ public final class SpecialFunctions {
             return x >= 27.5 ? 0 : erfcContinuedFraction(x);
         }
         return 1 - erf(x);
+    }
+
+    /**
+     * The standard normal CDF {@code Phi(x) = erfc(-x / sqrt 2) / 2}, accurate relative to itself in the left
+     * tail (see {@link #erfc}).
+     *
+     * @param x the argument
+     * @return Phi(x), in [0, 1]; NaN for NaN
+     */
+    public static double normalCdf(double x) {
+        return erfc(-x * INV_SQRT2) / 2;
     }
 
     private static double erfcContinuedFraction(double a) {

@@ -351,7 +351,8 @@ final class DoubleVectorMath {
     }
 
     /**
-     * d/dx x sigmoid(z(x)) = s + x s (1 - s) z'(x), {@code s = sigmoid(z)}, {@code z' = A + 3 B x^2}.
+     * d/dx x sigmoid(z(x)) = s + x s (1 - s) z'(x), {@code s = sigmoid(z)}, {@code z' = A + 3 B x^2}, with
+     * {@code s (1 - s) = e / (1 + e)^2}, {@code e = e^-|z|}: no 1 - s cancellation for large z.
      *
      * @param x the arguments
      * @return the derivative of {@link #geluTanh} per lane (0 at -Inf, 1 at +Inf: |x| is clamped at 25,
@@ -360,9 +361,12 @@ final class DoubleVectorMath {
     static DoubleVector geluTanhDerivative(DoubleVector x) {
         DoubleVector xc = clamp(x, -ForDouble.GELU_TANH_LIMIT, ForDouble.GELU_TANH_LIMIT);
         DoubleVector x2 = xc.mul(xc);
-        DoubleVector s = sigmoid(xc.mul(x2.fma(ForDouble.GELU_B, ForDouble.GELU_A)));
+        DoubleVector z = xc.mul(x2.fma(ForDouble.GELU_B, ForDouble.GELU_A));
+        DoubleVector e = exp(z.abs().neg());
+        DoubleVector inverse = DoubleVector.broadcast(x.species(), 1).div(e.add(1));
+        DoubleVector s = inverse.blend(e.mul(inverse), z.compare(VectorOperators.LT, 0));
         DoubleVector slope = x2.fma(ForDouble.GELU_3B, ForDouble.GELU_A);
-        return xc.mul(s).mul(s.neg().add(1)).fma(slope, s);
+        return xc.mul(e.mul(inverse).mul(inverse)).fma(slope, s);
     }
 
     /**
