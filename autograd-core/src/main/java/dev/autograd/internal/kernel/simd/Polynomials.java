@@ -63,13 +63,13 @@ final class Polynomials {
         static final double LN2_HI = 0x1.62e42fefa3800p-1;
         /** ln 2 - LN2_HI. */
         static final double LN2_LO = 5.497923018708371e-14;
-        /** Below this magnitude 2^round(x / ln 2) is a normal number: exp needs no two-step scaling. */
-        static final double EXP_FAST_BOUND = 708;
         /**
          * Clamp for very negative arguments: e^-760 times any factor below 2^20 rounds to +0 (e^-745.13 is the
          * smallest subnormal), and 2^-1096 still splits into two normal halves.
          */
         static final double EXP_UNDERFLOW = -760;
+        /** The largest n for which 2^n is a normal number. */
+        static final int EXP_FAST_EXPONENT = 1022;
         /** exp(EXP_OVERFLOW) rounds to +Infinity (exp(709.79) is past Double.MAX_VALUE). */
         static final double EXP_OVERFLOW = 710;
         /** expm1(x) rounds to -1 below this. */
@@ -256,10 +256,10 @@ final class Polynomials {
         static final float LN2_HI = 0.693145751953125f;
         /** ln 2 - LN2_HI. */
         static final float LN2_LO = 1.428606765330187e-06f;
-        /** Below this magnitude exp needs no two-step scaling. */
-        static final float EXP_FAST_BOUND = 87;
         /** Clamp for very negative arguments: e^-110 times any factor below 2^10 rounds to +0. */
         static final float EXP_UNDERFLOW = -110;
+        /** The largest n for which 2^n is a normal float32. */
+        static final int EXP_FAST_EXPONENT = 126;
         /** expf rounds to +Infinity above this. */
         static final float EXP_OVERFLOW = 89;
         /** expm1f rounds to -1 below this. */

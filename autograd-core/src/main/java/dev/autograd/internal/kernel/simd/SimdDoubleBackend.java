@@ -5,7 +5,6 @@ import dev.autograd.internal.kernel.DoubleBackend;
 import dev.autograd.internal.kernel.PortableDoubleBackend;
 import dev.autograd.internal.kernel.UnaryOp;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,14 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Vectors live only in local variables of a loop body: none is stored in a field or an array, so C2
  * keeps them in registers (an escaping vector is boxed on the heap, and the loop runs ten times slower).
  *
- * <p>The transcendental functions come from {@link DoubleVectorMath}, within the ulp bounds stated there, so
- * they differ from the portable backend's {@code Math} results by at most those bounds plus Math's own
- * (1 ulp); arithmetic (including the arithmetic derivatives) is bit-identical to the portable loops. Each of
- * these loops is its own lambda in a table indexed by the op: the call through the table is megamorphic, so
- * C2 compiles every loop as a separate unit with its own inlining budget and never has to choose which of
- * thirty inlined polynomials to leave out (a vector function left out of line is boxed on every call). The last
- * partial vector of a range is handled by a masked load and store, so an element's result never depends on
- * its position in the array.
+ * <p>The transcendental functions, and every derivative of the fused backward except POW's, run as the
+ * pipelines of {@link DoubleVectorMath}, block by block through per-thread scratch arrays (see there why), within
+ * the ulp bounds stated there: they differ from the portable backend's {@code Math} results by at most those
+ * bounds plus Math's own (1 ulp). Arithmetic, the arithmetic derivatives included, is bit-identical to the
+ * portable loops. The last partial vector of a range is zero-padded and goes through the same vector code, so an
+ * element's result never depends on its position in the array.
  */
 public final class SimdDoubleBackend implements DoubleBackend {
 
@@ -34,253 +31,9 @@ public final class SimdDoubleBackend implements DoubleBackend {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final PortableDoubleBackend SCALAR = PortableDoubleBackend.INSTANCE;
-
-    private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
-
-    /** One forward loop: {@code out[o + j] = f(x[xOff + j])} for {@code j < n}. */
-    @FunctionalInterface
-    private interface ForwardLoop {
-        void run(double[] x, int xOff, double[] out, int o, int n);
-    }
-
-    /** One fused backward loop, with the arguments of {@link DoubleBackend#unaryBackward}. */
-    @FunctionalInterface
-    private interface BackwardLoop {
-        void run(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o, int n, double p,
-                 boolean accumulate);
-    }
-
-    private static final ForwardLoop[] FORWARD = new ForwardLoop[UnaryOp.values().length];
-    private static final BackwardLoop[] BACKWARD = new BackwardLoop[UnaryOp.values().length];
-
-    static {
-        FORWARD[UnaryOp.EXP.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.exp(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.EXPM1.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.expm1(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.LOG.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.log(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.LOG1P.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.log1p(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.TANH.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.tanh(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.SIGMOID.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.sigmoid(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.ERF.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.erf(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.SOFTPLUS.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.softplus(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.SIN.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.sin(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.COS.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.cos(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.GELU.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.gelu(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        FORWARD[UnaryOp.GELU_TANH.ordinal()] = (x, xOff, out, o, n) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVectorMath.geluTanh(load(x, xOff + j, m)).intoArray(out, o + j, m);
-            }
-        };
-        BACKWARD[UnaryOp.EXP.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(load(s, is + j, m), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.LOG.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(reciprocal(load(s, is + j, m)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.SQRT.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector y = load(s, is + j, m);
-                scaleInto(reciprocal(y.add(y)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.LOG1P.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(reciprocal(load(s, is + j, m).add(1)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.EXPM1.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(load(s, is + j, m).add(1), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.RECIPROCAL.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector y = load(s, is + j, m);
-                scaleInto(y.neg().mul(y), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.SQUARE.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector v = load(s, is + j, m);
-                scaleInto(v.add(v), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.NEG.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVector.broadcast(S, -1), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.SIGN.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVector.zero(S), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.ABS.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVectorMath.signum(load(s, is + j, m)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.RELU.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector y = load(s, is + j, m);
-                scaleInto(DoubleVector.zero(S).blend(1, y.compare(VectorOperators.GT, 0)), g, ig, sg, j, out, o,
-                        acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.LEAKY_RELU.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector v = load(s, is + j, m);
-                scaleInto(DoubleVector.broadcast(S, p).blend(1, v.compare(VectorOperators.GT, 0)), g, ig, sg, j,
-                        out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.TANH.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector y = load(s, is + j, m);
-                scaleInto(y.mul(y).neg().add(1), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.SIGMOID.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector y = load(s, is + j, m);
-                scaleInto(y.mul(y.neg().add(1)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.SIN.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVectorMath.cos(load(s, is + j, m)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.COS.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVectorMath.sin(load(s, is + j, m)).neg(), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.ERF.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                DoubleVector v = load(s, is + j, m);
-                scaleInto(DoubleVectorMath.exp(v.neg().mul(v)).mul(TWO_OVER_SQRT_PI), g, ig, sg, j, out, o, acc,
-                        m);
-            }
-        };
-        BACKWARD[UnaryOp.SOFTPLUS.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVectorMath.sigmoid(load(s, is + j, m)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.GELU.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVectorMath.geluDerivative(load(s, is + j, m)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-        BACKWARD[UnaryOp.GELU_TANH.ordinal()] = (g, ig, sg, s, is, out, o, n, p, acc) -> {
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Double> m = S.indexInRange(j, n);
-                scaleInto(DoubleVectorMath.geluTanhDerivative(load(s, is + j, m)), g, ig, sg, j, out, o, acc, m);
-            }
-        };
-    }
+    private static final int BLOCK = DoubleVectorMath.BLOCK;
 
     private SimdDoubleBackend() {
-    }
-
-    /** The lanes of {@code a} from {@code off} that {@code m} selects; the others read as 0. */
-    private static DoubleVector load(double[] a, int off, VectorMask<Double> m) {
-        return DoubleVector.fromArray(S, a, off, m);
-    }
-
-    /** 1 / v, spelled as the portable loops spell it so that the result is bit-identical. */
-    private static DoubleVector reciprocal(DoubleVector v) {
-        return DoubleVector.broadcast(S, 1).div(v);
-    }
-
-    /** {@code out[o + j + i] (+)= g[...] * derivative[i]} for the lanes of {@code m}, as the portable loop rounds. */
-    private static void scaleInto(DoubleVector derivative, double[] g, int ig, int sg, int j, double[] out, int o,
-                                  boolean accumulate, VectorMask<Double> m) {
-        DoubleVector gv = sg == 0 ? DoubleVector.broadcast(S, g[ig]) : load(g, ig + j, m);
-        DoubleVector r = gv.mul(derivative);
-        if (accumulate) {
-            r = load(out, o + j, m).add(r);
-        }
-        r.intoArray(out, o + j, m);
     }
 
     /**
@@ -300,9 +53,14 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     @Override
     public void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n, double p) {
-        ForwardLoop loop = FORWARD[op.ordinal()];
-        if (loop != null) {
-            loop.run(x, xOff, out, outOff, n);
+        DoubleVectorMath.Pipeline pipeline = DoubleVectorMath.forward(op);
+        if (pipeline != null) {
+            double[][] blocks = DoubleVectorMath.scratch();
+            for (int start = 0; start < n; start += BLOCK) {
+                int length = Math.min(BLOCK, n - start);
+                pipeline.run(blocks, loadBlock(blocks, x, xOff + start, length), p);
+                System.arraycopy(blocks[DoubleVectorMath.Y], 0, out, outOff + start, length);
+            }
             return;
         }
         int j = 0;
@@ -383,12 +141,46 @@ public final class SimdDoubleBackend implements DoubleBackend {
     @Override
     public void unaryBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
                               int n, double p, boolean accumulate) {
-        BackwardLoop loop = BACKWARD[op.ordinal()];
-        if (loop != null) {
-            loop.run(g, ig, sg, saved, is, out, o, n, p, accumulate);
-        } else {
+        DoubleVectorMath.Pipeline pipeline = DoubleVectorMath.derivative(op);
+        if (pipeline == null) {
             SCALAR.unaryBackward(op, g, ig, sg, saved, is, out, o, n, p, accumulate);
+            return;
         }
+        double[][] blocks = DoubleVectorMath.scratch();
+        double[] derivative = blocks[DoubleVectorMath.Y];
+        DoubleVector gScalar = DoubleVector.broadcast(S, g[ig]);
+        for (int start = 0; start < n; start += BLOCK) {
+            int length = Math.min(BLOCK, n - start);
+            pipeline.run(blocks, loadBlock(blocks, saved, is + start, length), p);
+            // out (+)= g * f': a multiply then an add, as the portable loop rounds them.
+            int full = S.loopBound(length);
+            int base = o + start;
+            for (int j = 0; j < full; j += L) {
+                DoubleVector gv = sg == 0 ? gScalar : DoubleVector.fromArray(S, g, ig + start + j);
+                DoubleVector r = gv.mul(DoubleVector.fromArray(S, derivative, j));
+                if (accumulate) {
+                    r = DoubleVector.fromArray(S, out, base + j).add(r);
+                }
+                r.intoArray(out, base + j);
+            }
+            for (int j = full; j < length; j++) {
+                double v = g[ig + (start + j) * sg] * derivative[j];
+                out[base + j] = accumulate ? out[base + j] + v : v;
+            }
+        }
+    }
+
+    /**
+     * Copies {@code length} elements into the input block, zero-padded to whole vectors.
+     *
+     * @return the padded length, a multiple of the lane count
+     */
+    private static int loadBlock(double[][] blocks, double[] source, int offset, int length) {
+        double[] input = blocks[DoubleVectorMath.X];
+        System.arraycopy(source, offset, input, 0, length);
+        int padded = S.loopBound(length + L - 1);
+        java.util.Arrays.fill(input, length, padded, 0);
+        return padded;
     }
 
     @Override
@@ -427,13 +219,25 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     @Override
     public double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n) {
+        double[][] blocks = DoubleVectorMath.scratch();
+        double[] exponentials = blocks[DoubleVectorMath.Y];
         DoubleVector acc = DoubleVector.zero(S);
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Double> m = S.indexInRange(j, n);
-            DoubleVector e = DoubleVectorMath.exp(load(x, xOff + j, m).sub(shift));
-            e.intoArray(out, o + j, m);
-            acc = acc.add(e, m);
+        double tail = 0;
+        for (int start = 0; start < n; start += BLOCK) {
+            int length = Math.min(BLOCK, n - start);
+            DoubleVectorMath.EXP_SHIFTED.run(blocks, loadBlock(blocks, x, xOff + start, length), shift);
+            int full = S.loopBound(length);
+            for (int j = 0; j < full; j += L) {
+                DoubleVector e = DoubleVector.fromArray(S, exponentials, j);
+                e.intoArray(out, o + start + j);
+                acc = acc.add(e);
+            }
+            // Only the last block can end in a partial vector.
+            for (int j = full; j < length; j++) {
+                out[o + start + j] = exponentials[j];
+                tail += exponentials[j];
+            }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) + tail;
     }
 }
