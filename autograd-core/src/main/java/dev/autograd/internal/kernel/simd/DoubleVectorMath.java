@@ -246,7 +246,7 @@ final class DoubleVectorMath {
      * <p>Error: float64 at most 1 ulp from StrictMath.sin over the whole range; float32 at most 1 ulp
      * (measured 0.76). sin(+-Inf) = sin(NaN) = NaN.
      */
-    static final Pipeline SIN = new Pipeline("trigReduce", "sinFinish");
+    static final Pipeline SIN = new Pipeline("trigReduce", "trigPolynomials", "sinSigns");
 
     /**
      * cos x = sin(|x| + pi/2): the reduction and polynomials of {@link #SIN} with the quadrant advanced by one
@@ -255,10 +255,10 @@ final class DoubleVectorMath {
      * <p>Error: float64 at most 1 ulp from StrictMath.cos over the whole range; float32 at most 1 ulp
      * (measured 0.73). cos(+-Inf) = cos(NaN) = NaN.
      */
-    static final Pipeline COS = new Pipeline("trigReduce", "cosFinish");
+    static final Pipeline COS = new Pipeline("trigReduce", "trigPolynomials", "cosSigns");
 
     /** -sin x, the derivative of cos. */
-    static final Pipeline NEGATED_SIN = new Pipeline("trigReduce", "sinFinish", "negateResult");
+    static final Pipeline NEGATED_SIN = new Pipeline("trigReduce", "trigPolynomials", "sinSigns", "negateResult");
 
     /** 2/sqrt(pi) e^(-x^2), the derivative of erf, with x^2 rounded as the portable loop rounds it. */
     static final Pipeline ERF_DERIVATIVE = new Pipeline("erfDerivativeArgument", "expReduce", "expScaleTimes");
@@ -651,15 +651,59 @@ final class DoubleVectorMath {
         }
     }
 
-    private static void sinFinish(double[][] blocks, int n, double p) {
+    /**
+     * sin(r + rLow) into POLY and cos(r + rLow) into SHIFTED, from r and rLow there, |r| &lt;= pi/4:
+     * {@code sin = r + (r^3 S + rLow (1 - z/2))}, {@code cos = w + ((1 - w) - z/2 + z^2 C - r rLow)} with
+     * {@code z = r^2}, {@code w = 1 - z/2}, where (1 - w) - z/2 is w's rounding error, exactly.
+     */
+    private static void trigPolynomials(double[][] blocks, int n, double p) {
         for (int j = 0; j < n; j += L) {
-            trigFinish(blocks, j, false).intoArray(blocks[Y], j);
+            DoubleVector r = DoubleVector.fromArray(S, blocks[POLY], j);
+            DoubleVector z = r.mul(r);
+            DoubleVector sinPolynomial = ForDouble.sinPolynomial(z);
+            DoubleVector cosPolynomial = ForDouble.cosPolynomial(z);
+            DoubleVector rLow = DoubleVector.fromArray(S, blocks[SHIFTED], j);
+            DoubleVector halfZ = z.mul(HALF);
+            DoubleVector w = halfZ.neg().add(1);
+            r.add(r.mul(z).fma(sinPolynomial, rLow.mul(w))).intoArray(blocks[POLY], j);
+            w.add(w.neg().add(1).sub(halfZ).add(z.mul(z).fma(cosPolynomial, r.mul(rLow).neg())))
+                    .intoArray(blocks[SHIFTED], j);
         }
     }
 
-    private static void cosFinish(double[][] blocks, int n, double p) {
+    private static void sinSigns(double[][] blocks, int n, double p) {
+        trigQuadrants(blocks, n, 0);
+    }
+
+    private static void cosSigns(double[][] blocks, int n, double p) {
+        trigQuadrants(blocks, n, 1);
+    }
+
+    /**
+     * Y = sin x (quadrantOffset 0) or cos x (1), from sin r and cos r in POLY and SHIFTED: the quadrant
+     * k + quadrantOffset picks sin r or cos r by its bit 0 and the sign by its bit 1; sin also takes x's sign.
+     * Lanes beyond TRIG_VECTOR_BOUND go through StrictMath.
+     */
+    private static void trigQuadrants(double[][] blocks, int n, int quadrantOffset) {
+        var keepSignOfX = quadrantOffset == 0 ? ForDouble.SIGN_MASK : 0;
         for (int j = 0; j < n; j += L) {
-            trigFinish(blocks, j, true).intoArray(blocks[Y], j);
+            DoubleVector x = DoubleVector.fromArray(S, blocks[X], j);
+            DoubleVector a = x.abs();
+            var quadrant = a.fma(ForDouble.TWO_OVER_PI, ForDouble.SHIFTER).viewAsIntegralLanes().add(quadrantOffset);
+            // Bit 0 as a float64 lane is +0 or the smallest subnormal: a floating compare gives the mask directly
+            // (a mask cast between lane types is not intrinsified everywhere).
+            DoubleVector value = DoubleVector.fromArray(S, blocks[POLY], j).blend(
+                    DoubleVector.fromArray(S, blocks[SHIFTED], j),
+                    quadrant.and(1).viewAsFloatingLanes().compare(VectorOperators.NE, 0));
+            var sign = quadrant.lanewise(VectorOperators.LSHL, ForDouble.SIGN_BIT_POSITION - 1)
+                    .lanewise(VectorOperators.XOR, x.viewAsIntegralLanes().and(keepSignOfX));
+            DoubleVector result = value.viewAsIntegralLanes()
+                    .lanewise(VectorOperators.XOR, sign.and(ForDouble.SIGN_MASK)).viewAsFloatingLanes();
+            VectorMask<Double> huge = a.compare(VectorOperators.GT, ForDouble.TRIG_VECTOR_BOUND);
+            if (huge.anyTrue()) {
+                result = strictSinOrCos(x, result, huge, quadrantOffset == 1);
+            }
+            result.intoArray(blocks[Y], j);
         }
     }
 
@@ -830,45 +874,6 @@ final class DoubleVectorMath {
     private static DoubleVector erfcx(DoubleVector a, DoubleVector squareLo) {
         DoubleVector ratio = ForDouble.erfcxRational(clampAbove(a, ForDouble.ERFC_FIT_LIMIT));
         return ratio.fma(squareLo.neg(), ratio);
-    }
-
-    /**
-     * sin x or cos x for the lanes at j, from r and rLow (slots POLY and SHIFTED): the quadrant k mod 4 (one
-     * more for the cosine) picks the polynomial by its bit 0 and the sign by its bit 1; sin also takes x's sign.
-     */
-    private static DoubleVector trigFinish(double[][] blocks, int j, boolean cosine) {
-        DoubleVector x = DoubleVector.fromArray(S, blocks[X], j);
-        DoubleVector a = x.abs();
-        var k = a.fma(ForDouble.TWO_OVER_PI, ForDouble.SHIFTER).viewAsIntegralLanes();
-        var quadrant = cosine ? k.add(1) : k;
-        // Bit 0 as a float64 lane is +0 or the smallest subnormal: a floating compare gives the mask directly
-        // (a mask cast between lane types is not intrinsified everywhere).
-        DoubleVector value = sinOrCosOfReduced(DoubleVector.fromArray(S, blocks[POLY], j),
-                DoubleVector.fromArray(S, blocks[SHIFTED], j),
-                quadrant.and(1).viewAsFloatingLanes().compare(VectorOperators.NE, 0));
-        var sign = quadrant.lanewise(VectorOperators.LSHL, ForDouble.SIGN_BIT_POSITION - 1);
-        if (!cosine) {
-            sign = sign.lanewise(VectorOperators.XOR, x.viewAsIntegralLanes());
-        }
-        DoubleVector result = value.viewAsIntegralLanes()
-                .lanewise(VectorOperators.XOR, sign.and(ForDouble.SIGN_MASK)).viewAsFloatingLanes();
-        VectorMask<Double> huge = a.compare(VectorOperators.GT, ForDouble.TRIG_VECTOR_BOUND);
-        return huge.anyTrue() ? strictSinOrCos(x, result, huge, cosine) : result;
-    }
-
-    /**
-     * sin(r + rLow) where {@code useCosine} is clear, cos(r + rLow) where set, for |r| &lt;= pi/4:
-     * {@code sin = r + (r^3 S + rLow (1 - z/2))}, {@code cos = w + ((1 - w) - z/2 + z^2 C - r rLow)} with
-     * {@code z = r^2}, {@code w = 1 - z/2}, where (1 - w) - z/2 is w's rounding error, exactly.
-     */
-    private static DoubleVector sinOrCosOfReduced(DoubleVector r, DoubleVector rLow, VectorMask<Double> useCosine) {
-        DoubleVector z = r.mul(r);
-        DoubleVector halfZ = z.mul(HALF);
-        DoubleVector w = halfZ.neg().add(1);
-        DoubleVector sinR = r.add(r.mul(z).fma(ForDouble.sinPolynomial(z), rLow.mul(w)));
-        DoubleVector cosR = w.add(w.neg().add(1).sub(halfZ)
-                .add(z.mul(z).fma(ForDouble.cosPolynomial(z), r.mul(rLow).neg())));
-        return sinR.blend(cosR, useCosine);
     }
 
     /** The exact error of {@code difference = minuend - subtrahend} (Knuth's TwoSum, no ordering needed). */
