@@ -19,8 +19,9 @@ import jdk.incubator.vector.FloatVector;
  * evaluation rounding dominates the stated bounds of {@code DoubleVectorMath}. The rational approximation of
  * {@code erfcx} was fitted the same way by linearised least squares with Lawson reweighting.
  *
- * <p>Polynomials are evaluated by Horner's rule with fused multiply-adds; C2 inlines these small methods into
- * the calling loop, so the vectors never leave registers.
+ * <p>Polynomials are evaluated by Horner's rule with fused multiply-adds. These methods are small enough that C2
+ * inlines them into the calling pass even after compiling them on their own, so the vectors never leave
+ * registers (see {@code DoubleVectorMath} on why that needs care).
  */
 final class Polynomials {
 

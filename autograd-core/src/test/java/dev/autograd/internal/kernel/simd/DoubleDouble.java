@@ -259,12 +259,20 @@ final class DoubleDouble {
         }
         DoubleDouble a = INV_SQRT2.mul(Math.abs(x));
         DoubleDouble square = of(x).mul(x).scalb(-1);
-        DoubleDouble tail = erfc(a, square).scalb(-1);
-        if (x < 0) {
-            // x e^(-a^2) K / 2 may be subnormal: round the product once.
-            return tail.mul(x).value();
+        if (x < 0 && a.hi >= 4) {
+            // x e^(-a^2) / (2 sqrt(pi) K(a)): everything in the normal range, the power of two applied last, so
+            // that a subnormal result is rounded once (a subnormal double-double keeps only the hi's few bits).
+            DoubleDouble f = a;
+            for (int k = 160; k >= 1; k--) {
+                f = a.add(of(k * (double) 0.5).div(f));
+            }
+            int[] n = new int[1];
+            DoubleDouble m = expUnscaled(square.neg(), n).mul(INV_SQRT_PI).div(f).mul(x).scalb(-1);
+            int half = n[0] / 2;
+            return Math.scalb(Math.scalb(m.value(), half), n[0] - half);
         }
-        return of(1).sub(tail).mul(x).value();
+        DoubleDouble tail = erfc(a, square).scalb(-1);
+        return (x < 0 ? tail : of(1).sub(tail)).mul(x).value();
     }
 
     /** x sigmoid(x (A + B x^2)) with the constants of the tanh-GELU to double-double precision. */
