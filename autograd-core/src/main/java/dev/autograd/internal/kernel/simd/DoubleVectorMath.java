@@ -128,7 +128,7 @@ final class DoubleVectorMath {
     static final Pipeline EXP = new Pipeline("exp");
 
     /** {@code e^(x - p)} for the softmax step: {@link #EXP} of the shifted input. */
-    static final Pipeline EXP_SHIFTED = new Pipeline("shiftedArgument", "expOfArgument");
+    static final Pipeline EXP_SHIFTED = new Pipeline("expShifted");
 
     /**
      * e^x - 1, accurate near 0: the reduction of {@link #EXP}, then {@code 2^n p(r) + (2^n - 1)} in one fused
@@ -352,12 +352,12 @@ final class DoubleVectorMath {
 
     /** Y = e^X in one pass: the exponential alone fits one compilation. */
     private static void exp(double[][] blocks, int n, double p) {
-        expLoop(blocks[X], blocks[Y], n);
+        expLoop(blocks[X], 0, blocks[Y], n);
     }
 
-    /** Y = e^ARG in one pass. */
-    private static void expOfArgument(double[][] blocks, int n, double p) {
-        expLoop(blocks[ARG], blocks[Y], n);
+    /** Y = e^(X - shift), the softmax step. */
+    private static void expShifted(double[][] blocks, int n, double shift) {
+        expLoop(blocks[X], shift, blocks[Y], n);
     }
 
     /**
@@ -365,21 +365,17 @@ final class DoubleVectorMath {
      * the helpers of this class are called before the polynomial's lane operations are parsed (C2 inlines
      * Vector API methods whatever the size so far, but not ours).
      */
-    private static void expLoop(double[] in, double[] out, int n) {
+    private static void expLoop(double[] in, double shift, double[] out, int n) {
         for (int j = 0; j < n; j += L) {
-            DoubleVector v = clamp(DoubleVector.fromArray(S, in, j), ForDouble.EXP_UNDERFLOW, ForDouble.EXP_OVERFLOW);
+            // x - 0 is x for every x, -0.0 and NaN included: the plain exponential shares this loop.
+            DoubleVector v = clamp(DoubleVector.fromArray(S, in, j).sub(shift), ForDouble.EXP_UNDERFLOW,
+                    ForDouble.EXP_OVERFLOW);
             DoubleVector t = v.fma(ForDouble.LOG2E, ForDouble.SHIFTER);
             var exponent = t.viewAsIntegralLanes().sub(ForDouble.SHIFTER_BITS);
             var half = exponent.lanewise(VectorOperators.ASHR, 1);
             DoubleVector scale1 = exponentToScale(half);
             DoubleVector scale2 = exponentToScale(exponent.sub(half));
             expm1Reduced(v, t.sub(ForDouble.SHIFTER)).add(1).mul(scale1).mul(scale2).intoArray(out, j);
-        }
-    }
-
-    private static void shiftedArgument(double[][] blocks, int n, double shift) {
-        for (int j = 0; j < n; j += L) {
-            DoubleVector.fromArray(S, blocks[X], j).sub(shift).intoArray(blocks[ARG], j);
         }
     }
 
