@@ -14,12 +14,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Transcendental functions on float64 vectors, written as range reductions around minimax polynomials (the
  * per-dtype coefficients live in {@link Polynomials}), with every special value handled lane by lane. The build
- * generates the float32 twin {@code FloatVectorMath} from this file; the bounds below are stated for both.
+ * generates the 32-bit twin {@code FloatVectorMath} from this file; the bounds below are stated for both
+ * ("64-bit" and "32-bit", words the generator leaves alone).
  *
  * <h2>Accuracy</h2>
- * Errors are in ulps of the exact result and are checked by {@code VectorMathAccuracyTest}: for float32
- * against a float64 reference over strided (and, with {@code -Dautograd.longTests=true}, all) bit patterns;
- * for float64 against {@link StrictMath} (itself within 1 ulp of exact, so a float64 bound "from StrictMath"
+ * Errors are in ulps of the exact result and are checked by {@code VectorMathAccuracyTest}: 32-bit results
+ * against a 64-bit reference over strided (and, with {@code -Dautograd.longTests=true}, all) bit patterns;
+ * 64-bit results against {@link StrictMath} (itself within 1 ulp of exact, so a 64-bit bound "from StrictMath"
  * counts whole ulps) or a double-double reference where StrictMath has no such function. Results are identical
  * on every JDK from 17 on and at every vector width: only IEEE-exact lane operations are used (add, mul, fma,
  * div, compares, bit moves), never {@code VectorOperators.EXP} and the like. Each function's pipeline constant
@@ -120,9 +121,9 @@ final class DoubleVectorMath {
      * as a correction); {@code e^r = 1 + p(r)} with {@code p(r) = r + r^2 P(r)}, P minimax; 2^n is built in the
      * exponent field and applied last, in two halves, so that results underflow gradually through the subnormals
      * (rounded once) and overflow to +Infinity exactly where e^x passes MAX_VALUE; x is clamped to [-760, 710]
-     * (float32: [-110, 89]) first, which changes no result.
+     * (32-bit: [-110, 89]) first, which changes no result.
      *
-     * <p>Error: float64 at most 1 ulp from StrictMath.exp; float32 at most 1 ulp (measured 0.94 over all
+     * <p>Error, 64-bit: at most 1 ulp from StrictMath.exp; 32-bit: at most 1 ulp (measured 0.94 over all
      * floats, the subnormal results included). exp(NaN) = NaN, exp(+-0) = 1, exp(-Inf) = +0, exp(+Inf) = +Inf.
      */
     static final Pipeline EXP = new Pipeline("exp");
@@ -133,9 +134,9 @@ final class DoubleVectorMath {
     /**
      * e^x - 1, accurate near 0: the reduction of {@link #EXP}, then {@code 2^n p(r) + (2^n - 1)} in one fused
      * multiply-add ({@code 2^n - 1} is exact for the n that matter); where 2^n is not normal, e^x - 1 = e^x or -1.
-     * |x| &lt; 2^-54 (float32: 2^-25) returns x itself (keeping -0.0).
+     * |x| &lt; 2^-54 (32-bit: 2^-25) returns x itself (keeping -0.0).
      *
-     * <p>Error: float64 at most 2 ulp from StrictMath.expm1; float32 at most 2 ulp (measured 1.78 over all
+     * <p>Error, 64-bit: at most 2 ulp from StrictMath.expm1; 32-bit: at most 2 ulp (measured 1.78 over all
      * floats; the worst cases are n = 1, where 2 p(r) + 1 doubles p's error).
      * expm1(-Inf) = -1, expm1(+Inf) = +Inf.
      */
@@ -143,11 +144,11 @@ final class DoubleVectorMath {
 
     /**
      * ln x. Splits {@code x = 2^k z} with z in [sqrt(1/2), sqrt 2) by integer arithmetic on the bits (subnormal
-     * lanes first scaled by 2^54, float32: 2^24), then with {@code f = z - 1} and {@code s = f / (2 + f)}:
+     * lanes first scaled by 2^54, 32-bit: 2^24), then with {@code f = z - 1} and {@code s = f / (2 + f)}:
      * {@code ln(1 + f) = 2 atanh(s) = f - (f^2/2 - s (f^2/2 + R(s^2)))}, R minimax, and {@code k ln 2} added in
      * two Cody-Waite pieces; a second pass sets the special lanes.
      *
-     * <p>Error: float64 at most 1 ulp from StrictMath.log; float32 at most 1 ulp (measured 0.84 over all
+     * <p>Error, 64-bit: at most 1 ulp from StrictMath.log; 32-bit: at most 1 ulp (measured 0.84 over all
      * floats).
      * ln(NaN) = NaN, ln(x &lt; 0) = NaN, ln(+-0) = -Infinity, ln(+Inf) = +Inf, ln(1) = +0.
      */
@@ -155,9 +156,9 @@ final class DoubleVectorMath {
 
     /**
      * ln(1 + x), accurate near 0: {@code u = 1 + x} rounded, and its rounding error {@code c = x - (u - 1)}
-     * (exact) enters as {@code ln u + c / u}, ln u as in {@link #LOG}. |x| &lt; 2^-54 (float32: 2^-25) returns x.
+     * (exact) enters as {@code ln u + c / u}, ln u as in {@link #LOG}. |x| &lt; 2^-54 (32-bit: 2^-25) returns x.
      *
-     * <p>Error: float64 at most 1 ulp from StrictMath.log1p; float32 at most 1 ulp (measured 0.86 over all
+     * <p>Error, 64-bit: at most 1 ulp from StrictMath.log1p; 32-bit: at most 1 ulp (measured 0.86 over all
      * floats).
      * log1p(-1) = -Infinity, log1p(x &lt; -1) = NaN, log1p(+Inf) = +Inf.
      */
@@ -165,9 +166,9 @@ final class DoubleVectorMath {
 
     /**
      * tanh x = sign(x) e / (e + 2) with {@code e = expm1(2|x|)}: no cancellation at any magnitude; |x| is
-     * clamped at 20 (float32: 10), past which tanh rounds to 1. The sign is copied from x: tanh(-0.0) = -0.0.
+     * clamped at 20 (32-bit: 10), past which tanh rounds to 1. The sign is copied from x: tanh(-0.0) = -0.0.
      *
-     * <p>Error: float64 at most 3 ulp from StrictMath.tanh; float32 at most 3 ulp (measured 2.53 over all
+     * <p>Error, 64-bit: at most 3 ulp from StrictMath.tanh; 32-bit: at most 3 ulp (measured 2.53 over all
      * floats; the worst cases are small |x|, where expm1's error is not damped). tanh(+-Inf) = +-1, tanh(NaN) = NaN.
      */
     static final Pipeline TANH = new Pipeline("tanhArgument", "expReduce", "tanhFinish");
@@ -177,7 +178,7 @@ final class DoubleVectorMath {
      * {@code num = 1} for x &gt;= 0, {@code e} for x &lt; 0: one division, never an overflow, and results down
      * to the subnormals for x &lt; -708.
      *
-     * <p>Error (vs. the exact sigmoid): float64 at most 3 ulp (measured 2); float32 at most 3 ulp (measured
+     * <p>Error (vs. the exact sigmoid), 64-bit: at most 3 ulp (measured 2); 32-bit: at most 3 ulp (measured
      * 2.40 over all floats: e's error, then the rounding of 1 + e and of the quotient).
      * sigmoid(-Inf) = +0, sigmoid(+Inf) = 1, sigmoid(NaN) = NaN.
      */
@@ -189,7 +190,7 @@ final class DoubleVectorMath {
      * rounding error carried as in {@link #LOG1P}: never overflows, and gives e^x (down to the subnormals) far
      * left.
      *
-     * <p>Error (vs. the exact softplus): float64 at most 2 ulp; float32 at most 2 ulp (measured 1.62 over all
+     * <p>Error (vs. the exact softplus), 64-bit: at most 2 ulp; 32-bit: at most 2 ulp (measured 1.62 over all
      * floats).
      * softplus(-Inf) = +0, softplus(+Inf) = +Inf, softplus(NaN) = NaN.
      */
@@ -200,10 +201,10 @@ final class DoubleVectorMath {
      * The error function. |x| &lt; 0.84375: {@code erf(x) = x + x Q(x^2)} (odd minimax polynomial); above,
      * {@code erf = 1 - erfc(|x|)}, {@code erfc(a) = e^(-a^2) erfcx(a)} with erfcx a rational minimax fit and
      * a^2 kept as an exact double-double (its relative error counts at most erfc/erf &lt; 0.31 times), |x|
-     * clamped at 6 (float32: 4) where erf rounds to 1. Both sides are computed and blended. Odd:
+     * clamped at 6 (32-bit: 4) where erf rounds to 1. Both sides are computed and blended. Odd:
      * erf(-0.0) = -0.0.
      *
-     * <p>Error (vs. the exact erf): float64 at most 2 ulp (measured 1); float32 at most 2 ulp (measured 1.40
+     * <p>Error (vs. the exact erf), 64-bit: at most 2 ulp (measured 1); 32-bit: at most 2 ulp (measured 1.40
      * over all floats).
      * erf(+-Inf) = +-1, erf(NaN) = NaN.
      */
@@ -213,12 +214,12 @@ final class DoubleVectorMath {
     /**
      * The exact GELU, x Phi(x) with Phi the standard normal CDF: with {@code a = |x| / sqrt 2},
      * {@code Phi(x) = erfc(a) / 2} for x &lt; 0 and {@code 1 - erfc(a) / 2} for x &gt;= 0, so the left tail
-     * keeps full relative accuracy (no 1 + erf cancellation) down to the underflow near x = -38.6 (float32:
+     * keeps full relative accuracy (no 1 + erf cancellation) down to the underflow near x = -38.6 (32-bit:
      * -14.5); x^2/2 enters the exponential as an exact double-double, and x multiplies the tail before the
      * power of two so that subnormal results are rounded once. |x| is clamped there for the tail only.
      *
-     * <p>Error (vs. the exact x Phi(x)): float64 at most 8 ulp (measured 7); float32 at most 8 ulp (measured
-     * 7.0 over all floats). The worst cases are in the left tail (x near -15, float32 -12), where the rounding
+     * <p>Error (vs. the exact x Phi(x)), 64-bit: at most 8 ulp (measured 7); 32-bit: at most 8 ulp (measured
+     * 7.0 over all floats). The worst cases are in the left tail (x near -15, 32-bit: -12), where the rounding
      * errors of the rational erfcx's two Horner sums no longer cancel; x &gt; -5 stays within 5 ulp. gelu(-0.0) = -0.0, gelu(-Inf) = -0.0, gelu(+Inf) = +Inf,
      * gelu(NaN) = NaN.
      */
@@ -230,10 +231,10 @@ final class DoubleVectorMath {
      * {@code x sigmoid(z)} with {@code z = x (A + B x^2)} = twice the tanh argument (the identity
      * {@code (1 + tanh u)/2 = sigmoid(2u)}): with {@code e = e^-|z|}, {@code x / (1 + e)} for z &gt;= 0 and
      * {@code x e / (1 + e)} for z &lt; 0, x multiplied into e before its power of two (one rounding for
-     * subnormal results); no cancellation and no overflow anywhere. |x| is clamped at 25 (float32: 12) for the
+     * subnormal results); no cancellation and no overflow anywhere. |x| is clamped at 25 (32-bit: 12) for the
      * exponential, where x e^z has underflowed to 0.
      *
-     * <p>Error (vs. the exact formula at the given x): float64 at most 2 + 3|z| ulp, float32 at most
+     * <p>Error (vs. the exact formula at the given x), 64-bit: at most 2 + 3|z| ulp, 32-bit: at most
      * 2 + 3|z| ulp (measured 1.35 where |z| is small): the |z| term is z's own rounding (up to 3 ulps of z),
      * magnified by e^z in the left tail; it only matters there (|z| &gt; 4 means x &lt; -1.7 and results below
      * 0.02 |x|). gelu_tanh(-0.0) = -0.0, gelu_tanh(-Inf) = -0.0, gelu_tanh(+Inf) = +Inf, NaN gives NaN.
@@ -243,23 +244,23 @@ final class DoubleVectorMath {
 
     /**
      * sin x. On |x|: {@code k = round(|x| 2/pi)}, {@code r + rLow = |x| - k pi/2} by a four-piece Cody-Waite
-     * reduction (the products with the three short pieces exact for |x| &lt;= 2^20, float32: 2^12, and the
+     * reduction (the products with the three short pieces exact for |x| &lt;= 2^20, 32-bit: 2^12, and the
      * differences carried exactly as a double-word), |r| &lt;= pi/4; then by the quadrant k mod 4 one of
      * {@code sin r = r + r^3 S(r^2)}, {@code cos r = 1 - r^2/2 + r^4 C(r^2)} (S, C minimax), and the signs of
      * the quadrant and of x applied by xor on the sign bit, so sin(-0.0) = -0.0. Lanes beyond the bound
      * (including +-Inf) are recomputed by {@link StrictMath#sin}: one test per vector, scalar work only when
      * such a lane exists.
      *
-     * <p>Error: float64 at most 1 ulp from StrictMath.sin over the whole range; float32 at most 1 ulp
+     * <p>Error, 64-bit: at most 1 ulp from StrictMath.sin over the whole range; 32-bit: at most 1 ulp
      * (measured 0.81 over all floats). sin(+-Inf) = sin(NaN) = NaN.
      */
     static final Pipeline SIN = new Pipeline("trigReduce", "trigPolynomials", "sinSigns");
 
     /**
      * cos x = sin(|x| + pi/2): the reduction and polynomials of {@link #SIN} with the quadrant advanced by one
-     * (cos(0) = 1 exactly); beyond 2^20 (float32: 2^12), {@link StrictMath#cos}.
+     * (cos(0) = 1 exactly); beyond 2^20 (32-bit: 2^12), {@link StrictMath#cos}.
      *
-     * <p>Error: float64 at most 1 ulp from StrictMath.cos over the whole range; float32 at most 1 ulp
+     * <p>Error, 64-bit: at most 1 ulp from StrictMath.cos over the whole range; 32-bit: at most 1 ulp
      * (measured 0.81 over all floats). cos(+-Inf) = cos(NaN) = NaN.
      */
     static final Pipeline COS = new Pipeline("trigReduce", "trigPolynomials", "cosSigns");
@@ -277,7 +278,7 @@ final class DoubleVectorMath {
     /**
      * d/dx x sigmoid(z(x)) = s + x s (1 - s) z'(x), {@code s = sigmoid(z)}, {@code z' = A + 3 B x^2}, with
      * {@code s (1 - s) = e / (1 + e)^2}, {@code e = e^-|z|}: no 1 - s cancellation for large z. 0 at -Inf,
-     * 1 at +Inf (|x| is clamped at 25, float32: 12, where it has reached those values).
+     * 1 at +Inf (|x| is clamped at 25, 32-bit: 12, where it has reached those values).
      */
     static final Pipeline GELU_TANH_DERIVATIVE = new Pipeline("geluTanhDerivativeArgument", "expReduce",
             "expScale", "geluTanhDerivativeFinish");
@@ -421,7 +422,7 @@ final class DoubleVectorMath {
             DoubleVector t = DoubleVector.fromArray(S, blocks[SHIFTED], j);
             DoubleVector scale = powerOfTwo(t.min(ForDouble.SHIFTER + ForDouble.EXP_FAST_EXPONENT));
             DoubleVector small = polynomial.fma(scale, scale.sub(1));
-            // Above 2^1022 (float32: 2^126) the -1 is below half an ulp: e^x alone, scaled in two steps.
+            // Above 2^1022 (32-bit: 2^126) the -1 is below half an ulp: e^x alone, scaled in two steps.
             DoubleVector result = small.blend(scaleTwoSteps(polynomial.add(1), t),
                     t.compare(VectorOperators.GT, ForDouble.SHIFTER + ForDouble.EXP_FAST_EXPONENT));
             result.blend(-1, x.compare(VectorOperators.LT, ForDouble.EXPM1_MINUS_ONE))
