@@ -15,6 +15,10 @@ public final class PortableDoubleBackend implements DoubleBackend {
     public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
 
     private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
+    private static final double INV_SQRT_2PI = (double) (1 / Math.sqrt(2 * Math.PI));
+    // z = 2 sqrt(2/pi) (x + 0.044715 x^3) = x (GELU_A + GELU_B x^2): twice the tanh argument of the GELU.
+    private static final double GELU_A = (double) (2 * Math.sqrt(2 / Math.PI));
+    private static final double GELU_B = (double) (2 * Math.sqrt(2 / Math.PI) * 0.044715);
 
     private PortableDoubleBackend() {
     }
@@ -48,6 +52,8 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case ERF -> { for (int i = xOff; i < end; i++) out[i + d] = (double) SpecialFunctions.erf(x[i]); }
             case SOFTPLUS -> { for (int i = xOff; i < end; i++) out[i + d] = softplus(x[i]); }
             case LEAKY_RELU -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] > 0 ? x[i] : x[i] * p; }
+            case GELU -> { for (int i = xOff; i < end; i++) out[i + d] = gelu(x[i]); }
+            case GELU_TANH -> { for (int i = xOff; i < end; i++) out[i + d] = geluTanh(x[i]); }
             default -> throw new AssertionError(op);
         }
     }
@@ -55,6 +61,17 @@ public final class PortableDoubleBackend implements DoubleBackend {
     // log(1 + e^v) = max(v, 0) + log1p(e^-|v|): exact for large |v| where the naive form overflows.
     private static double softplus(double v) {
         return (double) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+    }
+
+    // x Phi(x) in float64 whatever the dtype (Phi's argument must not be rounded to float32: the left tail's
+    // relative error grows like x^2 times the argument's); 0 * -Inf is -0.0.
+    private static double gelu(double v) {
+        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : (double) (v * SpecialFunctions.normalCdf(v));
+    }
+
+    // x/2 (1 + tanh(z/2)) = x sigmoid(z): the same function without the 1 + tanh cancellation for x < 0.
+    private static double geluTanh(double v) {
+        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : v * sigmoid(v * (GELU_A + GELU_B * v * v));
     }
 
     // Split by sign so that exp never overflows: both branches stay in [0, 1].
@@ -166,7 +183,23 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case ERF -> (double) (TWO_OVER_SQRT_PI * Math.exp(-s * s));
             case SOFTPLUS -> sigmoid(s);
             case LEAKY_RELU -> s > 0 ? 1 : p;
+            case GELU -> Double.isInfinite(s) ? (s > 0 ? 1 : 0)
+                    : (double) (SpecialFunctions.normalCdf(s) + s * INV_SQRT_2PI * Math.exp(-s * s / 2));
+            case GELU_TANH -> geluTanhDerivative(s);
         };
+    }
+
+    // s + v s (1 - s) z' with s = sigmoid(z); s (1 - s) = e / (1 + e)^2 with e = e^-|z|, free of the 1 - s
+    // cancellation. Past |v| = 25 the derivative is 0 or 1 to every precision (and v^3 would overflow).
+    private static double geluTanhDerivative(double v) {
+        if (Math.abs(v) > 25) {
+            return v > 0 ? 1 : 0;
+        }
+        double z = v * (GELU_A + GELU_B * v * v);
+        double e = (double) Math.exp(-Math.abs(z));
+        double inverse = 1 / (1 + e);
+        double sig = z >= 0 ? inverse : e * inverse;
+        return sig + v * (e * inverse * inverse) * (GELU_A + 3 * GELU_B * v * v);
     }
 
     @Override

@@ -45,7 +45,14 @@ public enum UnaryOp {
     /** ln(1 + e^x); derivative sigmoid(x). */
     SOFTPLUS(false),
     /** x for x &gt; 0, else p x; derivative 1 for x &gt; 0, else p. */
-    LEAKY_RELU(false);
+    LEAKY_RELU(false),
+    /** The exact GELU x Phi(x) = x/2 (1 + erf(x / sqrt 2)); derivative Phi(x) + x phi(x). */
+    GELU(false),
+    /**
+     * The tanh-approximated GELU x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x sigmoid(z),
+     * z = 2 sqrt(2/pi) (x + 0.044715 x^3); derivative s + x s (1 - s) z' with s = sigmoid(z).
+     */
+    GELU_TANH(false);
 
     private final boolean derivativeFromOutput;
 

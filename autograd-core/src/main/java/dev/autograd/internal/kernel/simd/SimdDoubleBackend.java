@@ -15,6 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Vectors live only in local variables of a loop body: none is stored in a field or an array, so C2
  * keeps them in registers (an escaping vector is boxed on the heap, and the loop runs ten times slower).
+ *
+ * <p>The transcendental functions, and every derivative of the fused backward except POW's, run as the
+ * pipelines of {@link DoubleVectorMath}, block by block through per-thread scratch arrays (see there why), within
+ * the ulp bounds stated there: they differ from the portable backend's {@code Math} results by at most those
+ * bounds plus Math's own (1 ulp). Arithmetic, the arithmetic derivatives included, is bit-identical to the
+ * portable loops. The last partial vector of a range is zero-padded and goes through the same vector code, so an
+ * element's result never depends on its position in the array.
  */
 public final class SimdDoubleBackend implements DoubleBackend {
 
@@ -24,6 +31,7 @@ public final class SimdDoubleBackend implements DoubleBackend {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final PortableDoubleBackend SCALAR = PortableDoubleBackend.INSTANCE;
+    private static final int BLOCK = DoubleVectorMath.BLOCK;
 
     private SimdDoubleBackend() {
     }
@@ -45,6 +53,16 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     @Override
     public void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n, double p) {
+        DoubleVectorMath.Pipeline pipeline = DoubleVectorMath.forward(op);
+        if (pipeline != null) {
+            double[][] blocks = DoubleVectorMath.scratch();
+            for (int start = 0; start < n; start += BLOCK) {
+                int length = Math.min(BLOCK, n - start);
+                pipeline.run(blocks, loadBlock(blocks, x, xOff + start, length), p);
+                System.arraycopy(blocks[DoubleVectorMath.Y], 0, out, outOff + start, length);
+            }
+            return;
+        }
         int j = 0;
         int bound = S.loopBound(n);
         switch (op) {
@@ -150,31 +168,46 @@ public final class SimdDoubleBackend implements DoubleBackend {
         if (n <= 0) {
             return;
         }
-        int j = 0;
-        if (op == UnaryOp.TANH || op == UnaryOp.RELU || op == UnaryOp.SIGMOID) {
-            int bound = S.loopBound(n);
-            DoubleVector one = DoubleVector.broadcast(S, 1);
-            DoubleVector zero = DoubleVector.zero(S);
-            DoubleVector gScalar = sg == 0 ? DoubleVector.broadcast(S, g[ig]) : zero;
-            for (; j < bound; j += L) {
-                DoubleVector gv = sg == 0 ? gScalar : DoubleVector.fromArray(S, g, ig + j);
-                DoubleVector y = DoubleVector.fromArray(S, saved, is + j);
-                DoubleVector r = switch (op) {
-                    case TANH -> gv.mul(one.sub(y.mul(y)));
-                    case SIGMOID -> gv.mul(y.mul(one.sub(y)));
-                    // g times the 0/1 mask, as the portable loop and the differentiable rule compute it
-                    // (so -g * 0 is -0 and NaN * 0 is NaN, not a blended 0)
-                    default -> gv.mul(zero.blend(one, y.compare(VectorOperators.GT, zero)));
-                };
+        DoubleVectorMath.Pipeline pipeline = DoubleVectorMath.derivative(op);
+        if (pipeline == null) {
+            SCALAR.unaryBackward(op, g, ig, sg, saved, is, out, o, n, p, accumulate);
+            return;
+        }
+        double[][] blocks = DoubleVectorMath.scratch();
+        double[] derivative = blocks[DoubleVectorMath.Y];
+        DoubleVector gScalar = DoubleVector.broadcast(S, g[ig]);
+        for (int start = 0; start < n; start += BLOCK) {
+            int length = Math.min(BLOCK, n - start);
+            pipeline.run(blocks, loadBlock(blocks, saved, is + start, length), p);
+            // out (+)= g * f': a multiply then an add, as the portable loop rounds them.
+            int full = S.loopBound(length);
+            int base = o + start;
+            for (int j = 0; j < full; j += L) {
+                DoubleVector gv = sg == 0 ? gScalar : DoubleVector.fromArray(S, g, ig + start + j);
+                DoubleVector r = gv.mul(DoubleVector.fromArray(S, derivative, j));
                 if (accumulate) {
-                    r = DoubleVector.fromArray(S, out, o + j).add(r);
+                    r = DoubleVector.fromArray(S, out, base + j).add(r);
                 }
-                r.intoArray(out, o + j);
+                r.intoArray(out, base + j);
+            }
+            for (int j = full; j < length; j++) {
+                double v = g[ig + (start + j) * sg] * derivative[j];
+                out[base + j] = accumulate ? out[base + j] + v : v;
             }
         }
-        if (j < n) {
-            SCALAR.unaryBackward(op, g, ig + j * sg, sg, saved, is + j, out, o + j, n - j, p, accumulate);
-        }
+    }
+
+    /**
+     * Copies {@code length} elements into the input block, zero-padded to whole vectors.
+     *
+     * @return the padded length, a multiple of the lane count
+     */
+    private static int loadBlock(double[][] blocks, double[] source, int offset, int length) {
+        double[] input = blocks[DoubleVectorMath.X];
+        System.arraycopy(source, offset, input, 0, length);
+        int padded = S.loopBound(length + L - 1);
+        java.util.Arrays.fill(input, length, padded, 0);
+        return padded;
     }
 
     @Override
@@ -248,6 +281,25 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     @Override
     public double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n) {
-        return SCALAR.expShiftSum(x, xOff, shift, out, o, n);
+        double[][] blocks = DoubleVectorMath.scratch();
+        double[] exponentials = blocks[DoubleVectorMath.Y];
+        DoubleVector acc = DoubleVector.zero(S);
+        double tail = 0;
+        for (int start = 0; start < n; start += BLOCK) {
+            int length = Math.min(BLOCK, n - start);
+            DoubleVectorMath.EXP_SHIFTED.run(blocks, loadBlock(blocks, x, xOff + start, length), shift);
+            int full = S.loopBound(length);
+            for (int j = 0; j < full; j += L) {
+                DoubleVector e = DoubleVector.fromArray(S, exponentials, j);
+                e.intoArray(out, o + start + j);
+                acc = acc.add(e);
+            }
+            // Only the last block can end in a partial vector.
+            for (int j = full; j < length; j++) {
+                out[o + start + j] = exponentials[j];
+                tail += exponentials[j];
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + tail;
     }
 }

@@ -1,0 +1,377 @@
+package dev.autograd.internal.kernel.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.autograd.internal.kernel.DoubleBackend;
+import dev.autograd.internal.kernel.FloatBackend;
+import dev.autograd.internal.kernel.SpecialFunctions;
+import dev.autograd.internal.kernel.UnaryOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Checks the ulp bounds that {@link DoubleVectorMath} states (for float64 and for the generated float32 twin),
+ * through the SIMD backends' {@code unary} loops, i.e. the code that ships:
+ *
+ * <ul>
+ *   <li>float32: every 8209th bit pattern of all 2^32 (about half a million values, all signs and binades), or
+ *       every bit pattern with {@code -Dautograd.longTests=true}, against a float64 reference (StrictMath,
+ *       or {@link SpecialFunctions} / a float64 formula that is exact to far below a float32 ulp);
+ *   <li>float64: random mantissas in every binade of both signs (subnormals included), dense runs of
+ *       consecutive doubles around each function's branch points and thresholds, against StrictMath or a
+ *       {@link DoubleDouble} reference; twenty times more with {@code autograd.longTests};
+ *   <li>always: NaN, +-Inf, +-0, the smallest and largest subnormals, MIN_NORMAL and MAX_VALUE, in both dtypes.
+ * </ul>
+ *
+ * <p>{@code -Dautograd.vectorMathOps=GELU,SIN} restricts the sweeps to the named ops (for a targeted long run;
+ * the exhaustive float32 sweep takes about a minute per function on two cores, the erf-based ones longer).
+ *
+ * <p>Errors are measured in ulps of the reference rounded to the dtype ({@code Math.ulp} of it, so the
+ * smallest subnormal in the subnormal range); a result must be NaN exactly when the reference is, and
+ * infinite results must match exactly.
+ */
+class VectorMathAccuracyTest {
+
+    static final boolean LONG = Boolean.getBoolean("autograd.longTests");
+
+    private static DoubleBackend doubles;
+    private static FloatBackend floats;
+
+    @BeforeAll
+    static void backends() {
+        SimdBackendsUnderTest.assumeAvailable();
+        doubles = SimdBackendsUnderTest.doubles();
+        floats = SimdBackendsUnderTest.floats();
+    }
+
+    /**
+     * One function: its op, the stated bounds, the references, and the points that need dense sampling.
+     * {@code tailUlpsPerUnitZ} widens the bound by that many ulps per unit of the tanh-GELU's |z|.
+     */
+    record Spec(UnaryOp op, double floatBound, double doubleBound, DoubleUnaryOperator floatReference,
+                DoubleUnaryOperator doubleReference, boolean doubleReferenceIsSlow, double[] breakPoints,
+                double tailUlpsPerUnitZ) {
+    }
+
+    private static double sigmoidF64(double v) {
+        return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+    }
+
+    /** x Phi(x) in float64, far more accurate than a float32 ulp; the limit -0.0 at -Infinity. */
+    private static double geluF64(double v) {
+        return v == Double.NEGATIVE_INFINITY ? -0.0 : v * SpecialFunctions.erfc(-v / Math.sqrt(2)) / 2;
+    }
+
+    private static double geluTanhF64(double v) {
+        return v == Double.NEGATIVE_INFINITY ? -0.0 : v * sigmoidF64(tanhGeluZ(v));
+    }
+
+    private static double tanhGeluZ(double v) {
+        return v * (2 * Math.sqrt(2 / Math.PI)) * (1 + 0.044715 * v * v);
+    }
+
+    /** The specs to run: all, or those named in -Dautograd.vectorMathOps=GELU,SIN (for a targeted long run). */
+    static List<Spec> specs() {
+        String only = System.getProperty("autograd.vectorMathOps", "");
+        return allSpecs().stream().filter(spec -> only.isBlank() || List.of(only.split(",")).contains(
+                spec.op().name())).toList();
+    }
+
+    static List<Spec> allSpecs() {
+        double ln2 = Math.log(2);
+        double[] trig = {0, Math.PI / 4, Math.PI / 2, Math.PI, 3 * Math.PI / 2, 10 * Math.PI, 1e5 * Math.PI,
+            0x1p12, 0x1p20, 0x1p20 * 1.5, 1e22};
+        return List.of(
+                new Spec(UnaryOp.EXP, 1, 1, StrictMath::exp, StrictMath::exp, false,
+                        new double[] {0, ln2 / 2, 708, 709.782712893384, -708.3964185322641, -745.1332191019411,
+                            -745.1332191019412, 87, 88.72283, -87.33655, -103.97208, -110, -760}, 0),
+                new Spec(UnaryOp.EXPM1, 2, 2, StrictMath::expm1, StrictMath::expm1, false,
+                        new double[] {0, ln2 / 2, -ln2 / 2, 3 * ln2 / 2, -40, -18, 708, 709.78, 87, 88.7}, 0),
+                new Spec(UnaryOp.LOG, 1, 1, StrictMath::log, StrictMath::log, false,
+                        new double[] {1, Math.sqrt(0.5), Math.sqrt(2), 2, Double.MIN_NORMAL, Float.MIN_NORMAL}, 0),
+                new Spec(UnaryOp.LOG1P, 1, 1, StrictMath::log1p, StrictMath::log1p, false,
+                        new double[] {0, -1, Math.sqrt(0.5) - 1, Math.sqrt(2) - 1, 1, 0x1p-54, 0x1p-25, 0x1p53},
+                        0),
+                new Spec(UnaryOp.TANH, 3, 3, StrictMath::tanh, StrictMath::tanh, false,
+                        new double[] {0, ln2 / 4, 0.55, 10, 20, 9.01}, 0),
+                new Spec(UnaryOp.SIGMOID, 3, 3, VectorMathAccuracyTest::sigmoidF64, DoubleDouble::sigmoid, true,
+                        new double[] {0, -708, -745, -746, -87, -104, 40}, 0),
+                new Spec(UnaryOp.SOFTPLUS, 2, 2,
+                        v -> Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))), DoubleDouble::softplus, true,
+                        new double[] {0, -708, -745, -746, -87, -104, 40, 17}, 0),
+                new Spec(UnaryOp.ERF, 2, 2, SpecialFunctions::erf, DoubleDouble::erf, true,
+                        new double[] {0, 0.84375, 4, 6, 5.921, 3.92, 1e-300}, 0),
+                new Spec(UnaryOp.GELU, 8, 8, VectorMathAccuracyTest::geluF64,
+                        DoubleDouble::gelu, true, new double[] {0, -1, -5, -14.5, -38.6, -37.5, 38.6, 5}, 0),
+                new Spec(UnaryOp.GELU_TANH, 2, 2, VectorMathAccuracyTest::geluTanhF64, DoubleDouble::geluTanh, true,
+                        new double[] {0, -2, -9.9, -12, -25, 25, -20}, 3),
+                new Spec(UnaryOp.SIN, 1, 1, StrictMath::sin, StrictMath::sin, false, trig, 0),
+                new Spec(UnaryOp.COS, 1, 1, StrictMath::cos, StrictMath::cos, false, trig, 0));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> float32StridedOrExhaustive() {
+        return specs().stream().map(spec -> DynamicTest.dynamicTest(spec.op() + " float32", () -> {
+            Worst worst = IntStream.range(0, 64).parallel().mapToObj(part -> float32Part(spec, part))
+                    .reduce(float32Specials(spec), Worst::max);
+            report(spec.op(), "float32", worst);
+            assertTrue(worst.ulps <= spec.floatBound(), () -> spec.op() + " float32: " + worst
+                    + " ulp exceeds the stated " + spec.floatBound());
+        }));
+    }
+
+    /** The special values, which the stride may step over. */
+    private static Worst float32Specials(Spec spec) {
+        float[] x = SPECIAL_FLOATS.clone();
+        float[] y = new float[x.length];
+        floats.unary(spec.op(), x, 0, y, 0, x.length, 0);
+        Worst worst = new Worst();
+        for (int i = 0; i < x.length; i++) {
+            worst.offer(x[i], floatError(y[i], spec.floatReference().applyAsDouble(x[i])) - tailAllowance(spec, x[i]));
+        }
+        return worst;
+    }
+
+    /** One 64th of the bit patterns (the high six bits fixed), strided unless in the long run. */
+    private static Worst float32Part(Spec spec, int part) {
+        long stride = LONG ? 1 : 8209;
+        long start = ((long) part << 26) + (part * 131L) % stride;
+        long end = (long) (part + 1) << 26;
+        int chunk = 1 << 14;
+        float[] x = new float[chunk];
+        float[] y = new float[chunk];
+        Worst worst = new Worst();
+        long bits = start;
+        while (bits < end) {
+            int n = 0;
+            for (; n < chunk && bits < end; n++, bits += stride) {
+                x[n] = Float.intBitsToFloat((int) bits);
+            }
+            floats.unary(spec.op(), x, 0, y, 0, n, 0);
+            for (int i = 0; i < n; i++) {
+                worst.offer(x[i], floatError(y[i], spec.floatReference().applyAsDouble(x[i]))
+                        - tailAllowance(spec, x[i]));
+            }
+        }
+        return worst;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> float64EveryBinadeAndBreakPoints() {
+        return specs().stream().map(spec -> DynamicTest.dynamicTest(spec.op() + " float64", () -> {
+            double[] x = float64Samples(spec);
+            double[] y = new double[x.length];
+            doubles.unary(spec.op(), x, 0, y, 0, x.length, 0);
+            Worst worst = IntStream.range(0, 8).parallel().mapToObj(part -> {
+                Worst w = new Worst();
+                for (int i = part; i < x.length; i += 8) {
+                    w.offer(x[i], doubleError(y[i], spec.doubleReference().applyAsDouble(x[i]))
+                            - tailAllowance(spec, x[i]));
+                }
+                return w;
+            }).reduce(new Worst(), Worst::max);
+            report(spec.op(), "float64 (" + x.length + " values)", worst);
+            assertTrue(worst.ulps <= spec.doubleBound(), () -> spec.op() + " float64: " + worst
+                    + " ulp exceeds the stated " + spec.doubleBound());
+        }));
+    }
+
+    /**
+     * Random mantissas in each of the 2047 binades (exponent fields 0 to 2046) of both signs, plus runs of
+     * consecutive doubles around the break points (and their negatives) and the special values.
+     */
+    private static double[] float64Samples(Spec spec) {
+        int perBinade = (spec.doubleReferenceIsSlow() ? 24 : 250) * (LONG ? 20 : 1);
+        int run = LONG ? 4000 : 400;
+        SplittableRandom random = new SplittableRandom(spec.op().ordinal());
+        List<double[]> parts = new ArrayList<>();
+        double[] binades = new double[2047 * 2 * perBinade];
+        int k = 0;
+        for (long exponent = 0; exponent < 2047; exponent++) {
+            for (int sign = 0; sign < 2; sign++) {
+                for (int i = 0; i < perBinade; i++) {
+                    long mantissa = random.nextLong() & 0xfffffffffffffL;
+                    binades[k++] = Double.longBitsToDouble(((long) sign << 63) | (exponent << 52) | mantissa);
+                }
+            }
+        }
+        parts.add(binades);
+        for (double p : spec.breakPoints()) {
+            for (double c : new double[] {p, -p}) {
+                double[] near = new double[2 * run];
+                double lo = c;
+                double hi = c;
+                for (int i = 0; i < run; i++) {
+                    lo = Math.nextDown(lo);
+                    hi = Math.nextUp(hi);
+                    near[2 * i] = lo;
+                    near[2 * i + 1] = hi;
+                }
+                parts.add(near);
+            }
+        }
+        parts.add(SPECIAL_DOUBLES);
+        return parts.stream().flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    static final float[] SPECIAL_FLOATS = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0, -0f,
+        Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL - Float.MIN_VALUE, -(Float.MIN_NORMAL - Float.MIN_VALUE),
+        Float.MIN_NORMAL, -Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 1, -1};
+
+    static final double[] SPECIAL_DOUBLES = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0, -0.0,
+        Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL - Double.MIN_VALUE,
+        -(Double.MIN_NORMAL - Double.MIN_VALUE), Double.MIN_NORMAL, -Double.MIN_NORMAL, Double.MAX_VALUE,
+        -Double.MAX_VALUE, 1, -1};
+
+    /** The tanh-GELU's far-left-tail allowance: z's rounding, magnified by e^z (see its Javadoc). */
+    private static double tailAllowance(Spec spec, double x) {
+        return spec.tailUlpsPerUnitZ() == 0 || !Double.isFinite(x) ? 0 : spec.tailUlpsPerUnitZ() * Math.abs(tanhGeluZ(x));
+    }
+
+    static double floatError(float y, double reference) {
+        if (Double.isNaN(reference) || Float.isNaN(y)) {
+            return Double.isNaN(reference) && Float.isNaN(y) ? 0 : Double.POSITIVE_INFINITY;
+        }
+        float rounded = (float) reference;
+        if (Float.isInfinite(rounded) || Float.isInfinite(y)) {
+            // Overflow must happen where the rounded reference overflows, give or take the bound at MAX_VALUE.
+            return y == rounded ? 0 : Math.abs((double) y - reference) / Math.ulp(Float.MAX_VALUE);
+        }
+        return Math.abs((double) y - reference) / Math.ulp(rounded);
+    }
+
+    static double doubleError(double y, double reference) {
+        if (Double.isNaN(reference) || Double.isNaN(y)) {
+            return Double.isNaN(reference) && Double.isNaN(y) ? 0 : Double.POSITIVE_INFINITY;
+        }
+        if (Double.isInfinite(reference) || Double.isInfinite(y)) {
+            return y == reference ? 0 : Double.POSITIVE_INFINITY;
+        }
+        return Math.abs(y - reference) / Math.ulp(reference);
+    }
+
+    /** The largest error seen and where. */
+    static final class Worst {
+        double ulps;
+        double at = Double.NaN;
+
+        void offer(double x, double error) {
+            if (error > ulps || Double.isNaN(error)) {
+                ulps = Double.isNaN(error) ? Double.POSITIVE_INFINITY : error;
+                at = x;
+            }
+        }
+
+        Worst max(Worst o) {
+            return o.ulps > ulps ? o : this;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%.3f at x = %s", ulps, at);
+        }
+    }
+
+    private static void report(UnaryOp op, String what, Worst worst) {
+        if (Boolean.getBoolean("autograd.reportUlps")) {
+            System.out.printf("max error %-10s %-28s %s%n", op, what, worst);
+        }
+    }
+
+    @Test
+    void specialValuesAreExact() {
+        double inf = Double.POSITIVE_INFINITY;
+        double nan = Double.NaN;
+        double[] x = {inf, -inf, nan, 0, -0.0};
+        expect(UnaryOp.EXP, x, inf, 0, nan, 1, 1);
+        expect(UnaryOp.EXPM1, x, inf, -1, nan, 0, -0.0);
+        expect(UnaryOp.LOG, new double[] {inf, -inf, nan, 0, -0.0, -1, 1}, inf, nan, nan, -inf, -inf, nan, 0);
+        expect(UnaryOp.LOG1P, new double[] {inf, -inf, nan, 0, -0.0, -1, -2}, inf, nan, nan, 0, -0.0, -inf, nan);
+        expect(UnaryOp.TANH, x, 1, -1, nan, 0, -0.0);
+        expect(UnaryOp.SIGMOID, x, 1, 0, nan, 0.5, 0.5);
+        expect(UnaryOp.SOFTPLUS, x, inf, 0, nan, Math.log(2), Math.log(2));
+        expect(UnaryOp.ERF, x, 1, -1, nan, 0, -0.0);
+        expect(UnaryOp.GELU, x, inf, -0.0, nan, 0, -0.0);
+        expect(UnaryOp.GELU_TANH, x, inf, -0.0, nan, 0, -0.0);
+        expect(UnaryOp.SIN, x, nan, nan, nan, 0, -0.0);
+        expect(UnaryOp.COS, x, nan, nan, nan, 1, 1);
+    }
+
+    /** Bit-exact expectations (signed zeros included), in both dtypes and in every lane position. */
+    private static void expect(UnaryOp op, double[] x, double... expected) {
+        int lanes = 37;
+        double[] xd = new double[lanes * x.length];
+        float[] xf = new float[xd.length];
+        for (int i = 0; i < xd.length; i++) {
+            xd[i] = x[i % x.length];
+            xf[i] = (float) xd[i];
+        }
+        double[] yd = new double[xd.length];
+        float[] yf = new float[xd.length];
+        doubles.unary(op, xd, 0, yd, 0, xd.length, 0);
+        floats.unary(op, xf, 0, yf, 0, xf.length, 0);
+        for (int i = 0; i < xd.length; i++) {
+            double e = expected[i % x.length];
+            int at = i;
+            assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits(yd[i]),
+                    () -> op + " float64 of " + xd[at] + " at " + at + ": " + yd[at]);
+            assertEquals(Float.floatToIntBits((float) e), Float.floatToIntBits(yf[i]),
+                    () -> op + " float32 of " + xf[at] + " at " + at + ": " + yf[at]);
+        }
+    }
+
+    @Test
+    void expUnderflowsGraduallyAndOverflowsAtTheThreshold() {
+        // Every subnormal power of two 2^-1074 ... 2^-1023 comes out exactly (the reduction has r = 0 there).
+        double[] x = new double[52];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -(1074 - i) * Math.log(2);
+        }
+        double[] y = new double[x.length];
+        doubles.unary(UnaryOp.EXP, x, 0, y, 0, x.length, 0);
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(doubleError(y[i], StrictMath.exp(x[i])) <= 1, "exp(" + x[i] + ") = " + y[i]);
+            assertTrue(y[i] > 0, "exp(" + x[i] + ") flushed to zero");
+        }
+        double[] edges = {709.782712893384, Math.nextUp(709.782712893384), -745.1332191019411,
+            Math.nextDown(-745.1332191019412)};
+        double[] out = new double[edges.length];
+        doubles.unary(UnaryOp.EXP, edges, 0, out, 0, edges.length, 0);
+        assertEquals(StrictMath.exp(edges[0]), out[0], Math.ulp(out[0]));
+        assertEquals(Double.POSITIVE_INFINITY, out[1]);
+        assertEquals(Double.MIN_VALUE, out[2]);
+        assertEquals(0, out[3]);
+        float[] fx = {88.72283f, Math.nextUp(88.72284f), -103.97208f, -104f};
+        float[] fy = new float[fx.length];
+        floats.unary(UnaryOp.EXP, fx, 0, fy, 0, fx.length, 0);
+        assertTrue(Float.isFinite(fy[0]), "expf(88.72283) overflowed");
+        assertEquals(Float.POSITIVE_INFINITY, fy[1]);
+        assertEquals(Float.MIN_VALUE, fy[2]);
+        assertEquals(0f, fy[3]);
+    }
+
+    @Test
+    void logOfSubnormalsIsRight() {
+        double[] x = {Double.MIN_VALUE, 3 * Double.MIN_VALUE, Double.MIN_NORMAL / 3, Math.nextDown(Double.MIN_NORMAL)};
+        double[] y = new double[x.length];
+        doubles.unary(UnaryOp.LOG, x, 0, y, 0, x.length, 0);
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(doubleError(y[i], StrictMath.log(x[i])) <= 1, "log(" + x[i] + ") = " + y[i]);
+        }
+        float[] f = {Float.MIN_VALUE, Float.MIN_NORMAL / 5, Math.nextDown(Float.MIN_NORMAL)};
+        float[] g = new float[f.length];
+        floats.unary(UnaryOp.LOG, f, 0, g, 0, f.length, 0);
+        for (int i = 0; i < f.length; i++) {
+            assertTrue(floatError(g[i], StrictMath.log(f[i])) <= 1, "logf(" + f[i] + ") = " + g[i]);
+        }
+    }
+}
