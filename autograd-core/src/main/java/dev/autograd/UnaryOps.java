@@ -147,6 +147,31 @@ enum UnaryOps {
             return "d erf(x)/dx = 2 / sqrt(pi) * exp(-x^2)";
         }
     },
+    GELU("gelu", UnaryOp.GELU, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            // Phi(x) + x phi(x), with Phi(x) = (1 + erf(x / sqrt 2)) / 2 and phi(x) = e^(-x^2/2) / sqrt(2 pi)
+            Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
+            Tensor pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+            return g.mul(cdf.add(x.mul(pdf)));
+        }
+
+        String formula(double p) {
+            return "d gelu(x)/dx = Phi(x) + x phi(x)";
+        }
+    },
+    GELU_TANH("gelu", UnaryOp.GELU_TANH, Saves.INPUT) {
+        Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
+            // with u = c (x + a x^3) and t = tanh u: (1 + t) / 2 + x (1 - t^2) c (1 + 3 a x^2) / 2
+            Tensor x2 = x.mul(x);
+            Tensor t = x.add(x2.mul(x).mul(GELU_A)).mul(GELU_C).tanh();
+            Tensor du = x2.mul(3 * GELU_A).add(1).mul(GELU_C);
+            return g.mul(t.add(1).mul(0.5).add(x.mul(t.mul(t).neg().add(1)).mul(du).mul(0.5)));
+        }
+
+        String formula(double p) {
+            return "d gelu_tanh(x)/dx = (1 + t)/2 + x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2)/2, t = tanh(sqrt(2/pi) (x + 0.044715 x^3))";
+        }
+    },
     SOFTPLUS("softplus", UnaryOp.SOFTPLUS, Saves.INPUT) {
         Tensor backward(Tensor g, Tensor x, Tensor y, double p) {
             return g.mul(x.sigmoid());
@@ -157,12 +182,16 @@ enum UnaryOps {
         }
     };
 
+    /** The cubic coefficient and the scale of GELU's tanh approximation. */
+    static final double GELU_A = 0.044715;
+    static final double GELU_C = Math.sqrt(2 / Math.PI);
+
     /** What a function's backward reads: its input, its output, or neither. */
     enum Saves { NOTHING, INPUT, OUTPUT }
 
     private final String opName;
-    private final UnaryOp kernel;
-    private final Saves saves;
+    final UnaryOp kernel;
+    final Saves saves;
 
     UnaryOps(String opName, UnaryOp kernel, Saves saves) {
         this.opName = opName;
@@ -187,15 +216,10 @@ enum UnaryOps {
 
     /**
      * GELU, {@code x Phi(x)}: exact with erf, or the tanh approximation
-     * {@code x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. Composed from table entries, whose backward
-     * rules give {@code Phi(x) + x phi(x)} (exact) or the derivative of the approximation.
+     * {@code x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}; a primitive with one kernel each way.
      */
     static Tensor gelu(Tensor x, boolean tanhApproximation) {
-        if (tanhApproximation) {
-            Tensor inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-            return x.mul(0.5).mul(inner.tanh().add(1));
-        }
-        return x.mul(0.5).mul(x.mul(1 / Math.sqrt(2)).erf().add(1));
+        return (tanhApproximation ? GELU_TANH : GELU).apply(x, 0);
     }
 
     /** The recorded node of any table entry. */

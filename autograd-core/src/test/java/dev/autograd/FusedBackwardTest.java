@@ -68,6 +68,7 @@ class FusedBackwardTest {
         cases.add(positive("pow", in -> in[0].pow(2.5), m));
         cases.add(positive("reciprocal", in -> in[0].reciprocal(), m));
         cases.add(c("gelu", in -> in[0].gelu(), m));
+        cases.add(c("gelu tanh", in -> in[0].gelu(true), m));
         // A full sum hands the unary op a gradient of shape [1, 1] to broadcast; a partial sum a column.
         cases.add(c("tanh of a full sum", in -> in[0].tanh().sum(), m));
         cases.add(c("sigmoid of a sum over axis 1", in -> in[0].sigmoid().sum(1, true), m));
@@ -117,6 +118,19 @@ class FusedBackwardTest {
         Random random = new Random(12);
         for (Case c : cases()) {
             compare(c, random, DType.FLOAT32, 1e-5);
+        }
+    }
+
+    @Test
+    void everyUnaryEntrySavesWhatItsFusedKernelReads() {
+        for (UnaryOps entry : UnaryOps.values()) {
+            if (entry.saves == UnaryOps.Saves.NOTHING) {
+                assertEquals(dev.autograd.internal.kernel.UnaryOp.NEG, entry.kernel, entry + " saves nothing");
+                continue;
+            }
+            assertEquals(entry.kernel.derivativeFromOutput(), entry.saves == UnaryOps.Saves.OUTPUT,
+                    () -> entry + " saves " + entry.saves + " but its fused kernel reads "
+                            + (entry.kernel.derivativeFromOutput() ? "the output" : "the input"));
         }
     }
 
