@@ -119,4 +119,61 @@ public interface DoubleBackend {
      * @return the sum of the exponentials written
      */
     double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n);
+
+    /**
+     * The dot product {@code x[xOff] * y[yOff] + ... + x[xOff + n - 1] * y[yOff + n - 1]}, with an order of
+     * operations fixed by {@code n} (and the implementation): the small-matrix path of {@link DoubleGemm}.
+     *
+     * @param n    number of elements
+     * @param x    left operand
+     * @param xOff offset in {@code x}
+     * @param y    right operand
+     * @param yOff offset in {@code y}
+     * @return the sum of products; 0 for {@code n == 0}
+     */
+    double dot(int n, double[] x, int xOff, double[] y, int yOff);
+
+    /**
+     * Rows of the register block of {@link #gemmKernel}: {@link DoubleGemm} packs {@code op(A)} into
+     * micro-panels of this many rows.
+     *
+     * @return MR, at least 1
+     */
+    int gemmMr();
+
+    /**
+     * Columns of the register block of {@link #gemmKernel}: {@link DoubleGemm} packs {@code op(B)} into
+     * micro-panels of this many columns.
+     *
+     * @return NR, at least 1
+     */
+    int gemmNr();
+
+    /**
+     * The GEMM micro-kernel: one {@code MR x NR} tile of {@code C = alpha * A B + beta * C}, where {@code A}
+     * is one packed micro-panel of {@code MR} rows and {@code B} one packed micro-panel of {@code NR}
+     * columns, both {@code kc} deep. This is the only code that knows the register block; the packing and
+     * the loops around it ({@link DoubleGemm}) are shared by every implementation.
+     *
+     * <p>Packed layout: {@code A(i, p) = a[aOff + p * MR + i]} and {@code B(p, j) = b[bOff + p * NR + j]},
+     * so each step {@code p} reads MR consecutive values of A and NR of B. The tile is {@code
+     * c[cOff + i * ldc + j]} for {@code i < MR, j < NR}, all of it in bounds (the driver sends edge tiles to
+     * a scratch tile). With {@code beta == 0} C is only written, never read (it may hold NaN); otherwise each
+     * element becomes {@code alpha * ab + beta * c}, a multiply, a multiply and an add, none fused, so that
+     * every implementation and the driver's edge path round the update alike; the products inside
+     * {@code ab} are summed in the order of {@code p}, fused or not as the implementation states.
+     *
+     * @param kc    depth of the micro-panels
+     * @param a     packed A
+     * @param aOff  start of the A micro-panel
+     * @param b     packed B
+     * @param bOff  start of the B micro-panel
+     * @param alpha factor of the product
+     * @param beta  factor of the old C; 0 means C is not read
+     * @param c     the output
+     * @param cOff  index of the tile's top-left element
+     * @param ldc   distance between rows of C
+     */
+    void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double alpha, double beta, double[] c,
+                    int cOff, int ldc);
 }

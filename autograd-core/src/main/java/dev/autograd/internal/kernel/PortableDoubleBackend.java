@@ -15,6 +15,10 @@ public final class PortableDoubleBackend implements DoubleBackend {
     public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
 
     private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
+    /** Rows of the scalar register block of the GEMM micro-kernel. */
+    private static final int GEMM_MR = 4;
+    /** Columns of the scalar register block of the GEMM micro-kernel. */
+    private static final int GEMM_NR = 4;
 
     private PortableDoubleBackend() {
     }
@@ -217,5 +221,77 @@ public final class PortableDoubleBackend implements DoubleBackend {
             s += e;
         }
         return s;
+    }
+
+    @Override
+    public double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+        // Four interleaved partial sums, as in sum(): independent add chains that overlap in the pipeline.
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += x[xOff + j] * y[yOff + j];
+            s1 += x[xOff + j + 1] * y[yOff + j + 1];
+            s2 += x[xOff + j + 2] * y[yOff + j + 2];
+            s3 += x[xOff + j + 3] * y[yOff + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += x[xOff + j] * y[yOff + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public int gemmMr() {
+        return GEMM_MR;
+    }
+
+    @Override
+    public int gemmNr() {
+        return GEMM_NR;
+    }
+
+    /**
+     * A 4 x 4 block of scalar accumulators: 16 registers, plus 4 B values and one A value per step.
+     * Products and sums are separate operations (Java never fuses them).
+     */
+    @Override
+    public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double alpha, double beta,
+                           double[] c, int cOff, int ldc) {
+        double c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+        double c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        double c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+        double c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int p = 0; p < kc; p++) {
+            int ap = aOff + p * 4;
+            int bp = bOff + p * 4;
+            double b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+            double a0 = a[ap];
+            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+            double a1 = a[ap + 1];
+            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+            double a2 = a[ap + 2];
+            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+            double a3 = a[ap + 3];
+            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        }
+        int r = cOff;
+        update(c, r, c00, c01, c02, c03, alpha, beta);
+        r += ldc;
+        update(c, r, c10, c11, c12, c13, alpha, beta);
+        r += ldc;
+        update(c, r, c20, c21, c22, c23, alpha, beta);
+        r += ldc;
+        update(c, r, c30, c31, c32, c33, alpha, beta);
+    }
+
+    private static void update(double[] c, int r, double v0, double v1, double v2, double v3, double alpha,
+                               double beta) {
+        c[r] = DoubleGemm.updated(v0, c, r, alpha, beta);
+        c[r + 1] = DoubleGemm.updated(v1, c, r + 1, alpha, beta);
+        c[r + 2] = DoubleGemm.updated(v2, c, r + 2, alpha, beta);
+        c[r + 3] = DoubleGemm.updated(v3, c, r + 3, alpha, beta);
     }
 }
