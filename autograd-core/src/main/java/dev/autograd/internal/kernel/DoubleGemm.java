@@ -14,7 +14,9 @@ import java.util.Arrays;
  * A is stored {@code k x m} and read transposed in place (likewise B): the backward pass computes
  * {@code G * B^T} and {@code A^T * G} without transposed copies. {@code beta == 0} means C is written and
  * never read (it may hold garbage or NaN); {@code beta == 1} accumulates into C; {@code alpha == 0} or
- * {@code k == 0} leaves {@code beta * C} (A and B are then not read).
+ * {@code k == 0} leaves {@code beta * C} (A and B are then not read). Alpha is applied while A is packed
+ * and any beta other than 0 and 1 by scaling C first, so that the micro-kernel only overwrites or
+ * accumulates.
  *
  * <h2>Loops</h2>
  * Five loops around the micro-kernel, outermost first:
@@ -29,8 +31,8 @@ import java.util.Arrays;
  *       {@code MR x NR} tile of C, by the micro-kernel.</li>
  * </ol>
  * Partial panels at the right and bottom edges are packed with zeros, so the micro-kernel always runs a
- * full tile; an edge tile is computed into a scratch tile and its valid part merged into C with the same
- * arithmetic as the micro-kernel's own update, so interior tiles pay nothing for the edges.
+ * full tile; an edge tile's valid part is copied into a scratch tile, updated there by the same micro-kernel
+ * and copied back, so interior tiles pay nothing for the edges and edge elements get the same arithmetic.
  *
  * <h2>Block sizes</h2>
  * Derived from the micro-kernel's MR and NR, the element size and a cache model of the machine this was
@@ -272,13 +274,21 @@ public final class DoubleGemm {
             small(kernel, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        new Blocked(kernel, parallel, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
+        // The micro-kernel only overwrites or accumulates: another beta scales C first.
+        if (beta != 0 && beta != 1) {
+            scale(c, cOff, ldc, m, n, beta);
+        }
+        new Blocked(kernel, parallel, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta != 0, c, cOff,
                 ldc).run();
     }
 
-    /** Whether packing would cost more than it saves: little work, or an output narrower than half a tile. */
+    /**
+     * Whether packing would cost more than it saves: little work, or an output narrower than half a tile of
+     * a kernel that computes whole tiles (most of each tile would be padding).
+     */
     static boolean isSmall(DoubleBackend kernel, int m, int n, int k) {
-        return (long) m * n * k < SMALL_WORK || 2 * m < kernel.gemmMr() || 2 * n < kernel.gemmNr();
+        return (long) m * n * k < SMALL_WORK
+                || (!kernel.gemmPartialTiles() && (2 * m < kernel.gemmMr() || 2 * n < kernel.gemmNr()));
     }
 
     /** {@code C = beta * C}; with {@code beta == 0} C is overwritten with zeros, garbage and NaN included. */
@@ -298,19 +308,8 @@ public final class DoubleGemm {
         }
     }
 
-    /**
-     * The new value of a C element: {@code alpha * ab + beta * c[i]}, as {@link DoubleBackend#gemmKernel}
-     * defines it (a multiply, a multiply and an add, not fused; {@code c[i]} unread when {@code beta == 0};
-     * the shortcuts for 1 give the same bits as the full formula).
-     *
-     * @param ab    the sum of products
-     * @param c     the output
-     * @param i     the element
-     * @param alpha factor of the product
-     * @param beta  factor of the old value
-     * @return the new value of {@code c[i]}
-     */
-    public static double updated(double ab, double[] c, int i, double alpha, double beta) {
+    /** {@code alpha * ab + beta * c[i]}, not reading {@code c[i]} when {@code beta == 0}. */
+    private static double updated(double ab, double[] c, int i, double alpha, double beta) {
         double scaled = alpha == 1 ? ab : alpha * ab;
         if (beta == 0) {
             return scaled;
@@ -357,26 +356,31 @@ public final class DoubleGemm {
     }
 
     /**
-     * Packs rows {@code [i0, i0 + rows)} and depths {@code [p0, p0 + kc)} of op(A) into micro-panels of
-     * {@code mr} rows: panel {@code r} holds {@code A(i0 + r * mr + i, p0 + p)} at {@code r * mr * kc + p * mr
-     * + i}; rows past the end are zeros.
+     * Packs rows {@code [i0, i0 + rows)} and depths {@code [p0, p0 + kc)} of {@code alpha * op(A)} into
+     * micro-panels of {@code mr} rows: panel {@code r} holds {@code alpha * A(i0 + r * mr + i, p0 + p)} at
+     * {@code r * mr * kc + p * mr + i}; rows past the end are zeros. (Multiplying by 1 is exact: the common
+     * {@code alpha = 1} costs nothing in accuracy.)
      */
-    static void packA(boolean transA, double[] a, int aOff, int lda, int i0, int rows, int p0, int kc, int mr,
-                      double[] dst) {
+    static void packA(boolean transA, double alpha, double[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
+                      int mr, double[] dst) {
         for (int r0 = 0; r0 < rows; r0 += mr) {
             int height = Math.min(mr, rows - r0);
             int panel = r0 * kc;
             if (transA) {
                 // A(i, p) = a[p * lda + i]: each depth is a contiguous run of the panel's rows.
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, aOff + (p0 + p) * lda + i0 + r0, dst, panel + p * mr, height);
+                    int src = aOff + (p0 + p) * lda + i0 + r0;
+                    int to = panel + p * mr;
+                    for (int i = 0; i < height; i++) {
+                        dst[to + i] = alpha * a[src + i];
+                    }
                 }
             } else {
                 // A(i, p) = a[i * lda + p]: read each row forward, write it with stride mr.
                 for (int i = 0; i < height; i++) {
                     int src = aOff + (i0 + r0 + i) * lda + p0;
                     for (int p = 0; p < kc; p++) {
-                        dst[panel + p * mr + i] = a[src + p];
+                        dst[panel + p * mr + i] = alpha * a[src + p];
                     }
                 }
             }
@@ -462,12 +466,13 @@ public final class DoubleGemm {
         private final double[] b;
         private final int bOff;
         private final int ldb;
-        private final double beta;
+        private final boolean accumulate;
         private final double[] c;
         private final int cOff;
         private final int ldc;
         private final int mr;
         private final int nr;
+        private final boolean partialTiles;
         private final int kcMax;
         private final int mcMax;
         private final int ncMax;
@@ -477,15 +482,15 @@ public final class DoubleGemm {
         private int nc;
         private int pc;
         private int kc;
-        private double betaNow;
+        private boolean accumulateNow;
         private double[] packedB;
         private int nPanels;
         private int mWays;
         private int nWays;
 
         Blocked(DoubleBackend kernel, boolean parallel, boolean transA, boolean transB, int m, int n, int k,
-                double alpha, double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta, double[] c,
-                int cOff, int ldc) {
+                double alpha, double[] a, int aOff, int lda, double[] b, int bOff, int ldb, boolean accumulate,
+                double[] c, int cOff, int ldc) {
             this.kernel = kernel;
             this.parallel = parallel && Parallel.threads() > 1;
             this.transA = transA;
@@ -500,12 +505,13 @@ public final class DoubleGemm {
             this.b = b;
             this.bOff = bOff;
             this.ldb = ldb;
-            this.beta = beta;
+            this.accumulate = accumulate;
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
             this.mr = kernel.gemmMr();
             this.nr = kernel.gemmNr();
+            this.partialTiles = kernel.gemmPartialTiles();
             this.kcMax = Math.max(KC_MIN, Math.min(KC_MAX, L1_BYTES / 2 / (nr * ELEMENT_BYTES)));
             this.mcMax = Math.max(mr, L2_BYTES / 2 / (kcMax * ELEMENT_BYTES) / mr * mr);
             this.ncMax = Math.max(nr, L3_SHARE_BYTES / (kcMax * ELEMENT_BYTES) / nr * nr);
@@ -523,7 +529,7 @@ public final class DoubleGemm {
                 nPanels = ceilDiv(nc, nr);
                 for (pc = 0; pc < k; pc += kcEven) {
                     kc = Math.min(kcEven, k - pc);
-                    betaNow = pc == 0 ? beta : 1;
+                    accumulateNow = accumulate || pc > 0;
                     int chunks = parallel ? Parallel.chunks((long) m * nc * kc, PARALLEL_WORK) : 1;
                     if (chunks == 1) {
                         packBPanels(0, nPanels);
@@ -568,7 +574,7 @@ public final class DoubleGemm {
             double[] tile = ws.tile(mr * nr);
             for (int ic = rowFirst; ic < rowEnd; ic += mcEven) {
                 int mc = Math.min(mcEven, rowEnd - ic);
-                packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
+                packA(transA, alpha, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
                 macroKernel(packedA, ic, mc, qFirst, qEnd, tile);
             }
         }
@@ -582,15 +588,19 @@ public final class DoubleGemm {
                 for (int ir = 0; ir < mc; ir += mr) {
                     int rows = Math.min(mr, mc - ir);
                     int cTile = cOff + (ic + ir) * ldc + j;
-                    if (rows == mr && cols == nr) {
-                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, alpha, betaNow, c, cTile, ldc);
+                    if ((rows == mr && cols == nr) || partialTiles) {
+                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, c, cTile, ldc, rows, cols,
+                                accumulateNow);
                     } else {
-                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, 1, 0, tile, 0, nr);
-                        for (int i = 0; i < rows; i++) {
-                            int row = cTile + i * ldc;
-                            for (int jj = 0; jj < cols; jj++) {
-                                c[row + jj] = updated(tile[i * nr + jj], c, row + jj, alpha, betaNow);
+                        // The valid part goes through a full scratch tile and back, with the same arithmetic.
+                        if (accumulateNow) {
+                            for (int i = 0; i < rows; i++) {
+                                System.arraycopy(c, cTile + i * ldc, tile, i * nr, cols);
                             }
+                        }
+                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, tile, 0, nr, mr, nr, accumulateNow);
+                        for (int i = 0; i < rows; i++) {
+                            System.arraycopy(tile, i * nr, c, cTile + i * ldc, cols);
                         }
                     }
                 }

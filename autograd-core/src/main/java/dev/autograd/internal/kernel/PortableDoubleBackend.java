@@ -1,5 +1,7 @@
 package dev.autograd.internal.kernel;
 
+import java.util.Arrays;
+
 /**
  * The float64 loops in plain Java 17: simple counted loops over arrays that C2's auto-vectoriser turns
  * into SIMD code where it can (arithmetic, comparisons, min/max), and {@link Math}'s intrinsics for the
@@ -15,10 +17,18 @@ public final class PortableDoubleBackend implements DoubleBackend {
     public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
 
     private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
-    /** Rows of the scalar register block of the GEMM micro-kernel. */
+    /** Rows of a GEMM tile: four row updates share each load of B. */
     private static final int GEMM_MR = 4;
-    /** Columns of the scalar register block of the GEMM micro-kernel. */
-    private static final int GEMM_NR = 4;
+    /**
+     * Columns of a GEMM tile: long rows, so that most of each column loop runs in the vector main loop C2
+     * makes of it rather than in its scalar pre- and post-loops (128 columns ran a quarter slower).
+     */
+    private static final int ROW_WIDTH = 256;
+    /** Where the row kernel's buffer holds its copy of a B row, after the four tile rows. */
+    private static final int B_ROW = GEMM_MR * ROW_WIDTH;
+    /** Each thread's buffer for the row kernel: four tile rows and a B row. */
+    private static final ThreadLocal<double[]> ROW_BUFFER =
+            ThreadLocal.withInitial(() -> new double[B_ROW + ROW_WIDTH]);
 
     private PortableDoubleBackend() {
     }
@@ -250,48 +260,55 @@ public final class PortableDoubleBackend implements DoubleBackend {
 
     @Override
     public int gemmNr() {
-        return GEMM_NR;
+        return ROW_WIDTH;
+    }
+
+    /** Yes: the loops run over the tile's valid rows and columns only. */
+    @Override
+    public boolean gemmPartialTiles() {
+        return true;
     }
 
     /**
-     * A 4 x 4 block of scalar accumulators: 16 registers, plus 4 B values and one A value per step.
-     * Products and sums are separate operations (Java never fuses them).
+     * Four rows of C and a copy of B's row {@code p}, all in one buffer of the thread's at constant
+     * distances, updated by one loop over the columns per step {@code p}: C2 turns that loop into vector
+     * code (16 float32 or 8 float64 lanes with AVX-512), because every access in it is the same buffer at
+     * a known distance. The same loop over C's rows in place, or over four separate row arrays, stays
+     * scalar: C2 cannot prove that arrays which might be the same one do not overlap. A 4 x 4 block of
+     * scalar accumulators, the other candidate, peaks near the two multiplies and two adds per cycle scalar
+     * code can issue; this kernel runs two to four times faster (measured on Zen 5, JDK 17 and 25, with
+     * packed panels in cache: 34 against 15 GFLOP/s on float32, 50 against 15 on float64, one core). Rows
+     * and columns past {@code rows, cols} are left out, so edge tiles cost no padding. Products and sums are
+     * separate operations (Java never fuses them).
      */
     @Override
-    public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double alpha, double beta,
-                           double[] c, int cOff, int ldc) {
-        double c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-        double c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        double c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-        double c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int p = 0; p < kc; p++) {
-            int ap = aOff + p * 4;
-            int bp = bOff + p * 4;
-            double b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
-            double a0 = a[ap];
-            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-            double a1 = a[ap + 1];
-            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-            double a2 = a[ap + 2];
-            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-            double a3 = a[ap + 3];
-            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc,
+                           int rows, int cols, boolean accumulate) {
+        double[] t = ROW_BUFFER.get();
+        for (int i = 0; i < rows; i++) {
+            if (accumulate) {
+                System.arraycopy(c, cOff + i * ldc, t, i * ROW_WIDTH, cols);
+            } else {
+                Arrays.fill(t, i * ROW_WIDTH, i * ROW_WIDTH + cols, 0);
+            }
         }
-        int r = cOff;
-        update(c, r, c00, c01, c02, c03, alpha, beta);
-        r += ldc;
-        update(c, r, c10, c11, c12, c13, alpha, beta);
-        r += ldc;
-        update(c, r, c20, c21, c22, c23, alpha, beta);
-        r += ldc;
-        update(c, r, c30, c31, c32, c33, alpha, beta);
-    }
-
-    private static void update(double[] c, int r, double v0, double v1, double v2, double v3, double alpha,
-                               double beta) {
-        c[r] = DoubleGemm.updated(v0, c, r, alpha, beta);
-        c[r + 1] = DoubleGemm.updated(v1, c, r + 1, alpha, beta);
-        c[r + 2] = DoubleGemm.updated(v2, c, r + 2, alpha, beta);
-        c[r + 3] = DoubleGemm.updated(v3, c, r + 3, alpha, beta);
+        for (int p = 0; p < kc; p++) {
+            System.arraycopy(b, bOff + p * ROW_WIDTH, t, B_ROW, cols);
+            int ap = aOff + p * GEMM_MR;
+            double a0 = a[ap];
+            double a1 = a[ap + 1];
+            double a2 = a[ap + 2];
+            double a3 = a[ap + 3];
+            for (int j = 0; j < cols; j++) {
+                double bj = t[B_ROW + j];
+                t[j] += a0 * bj;
+                t[ROW_WIDTH + j] += a1 * bj;
+                t[2 * ROW_WIDTH + j] += a2 * bj;
+                t[3 * ROW_WIDTH + j] += a3 * bj;
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(t, i * ROW_WIDTH, c, cOff + i * ldc, cols);
+        }
     }
 }

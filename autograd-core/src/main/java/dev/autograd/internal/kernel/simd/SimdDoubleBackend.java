@@ -232,30 +232,59 @@ public final class SimdDoubleBackend implements DoubleBackend {
         return GEMM_VECTORS * L;
     }
 
+    /** No: the accumulators are whole vectors, and masked stores are slow or missing on AVX2. */
+    @Override
+    public boolean gemmPartialTiles() {
+        return false;
+    }
+
     /**
-     * {@code MR x (V * L)} accumulators in local vector variables: per step {@code p}, V vector loads of
-     * B, MR broadcasts of A and {@code MR * V} fused multiply-adds. The accumulators start at zero, so the
-     * kernel never reads C before the update (beta = 0 leaves garbage unread).
+     * {@code MR x (V * L)} accumulators in local vector variables, loaded from C or zeroed: per step
+     * {@code p}, V vector loads of B, MR broadcasts of A and {@code MR * V} fused multiply-adds; then the
+     * accumulators are stored. Each kernel is written out in full: vectors passed to a helper that C2 did
+     * not inline would be boxed on the heap, and a longer epilogue (alpha, beta) pushed C2 past its inlining
+     * budget, which did exactly that.
      */
     @Override
-    public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double alpha, double beta,
-                           double[] c, int cOff, int ldc) {
+    public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc,
+                           int rows, int cols, boolean accumulate) {
         if (WIDE_REGISTER_FILE) {
-            kernel8x3(kc, a, aOff, b, bOff, alpha, beta, c, cOff, ldc);
+            kernel8x3(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         } else {
-            kernel6x2(kc, a, aOff, b, bOff, alpha, beta, c, cOff, ldc);
+            kernel6x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         }
     }
 
-    private static void kernel6x2(int kc, double[] a, int aOff, double[] b, int bOff, double alpha, double beta,
-                                  double[] c, int cOff, int ldc) {
-        DoubleVector zero = DoubleVector.zero(S);
-        DoubleVector c00 = zero, c01 = zero;
-        DoubleVector c10 = zero, c11 = zero;
-        DoubleVector c20 = zero, c21 = zero;
-        DoubleVector c30 = zero, c31 = zero;
-        DoubleVector c40 = zero, c41 = zero;
-        DoubleVector c50 = zero, c51 = zero;
+    private static void kernel6x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                                  int ldc, boolean accumulate) {
+        DoubleVector c00, c01;
+        DoubleVector c10, c11;
+        DoubleVector c20, c21;
+        DoubleVector c30, c31;
+        DoubleVector c40, c41;
+        DoubleVector c50, c51;
+        if (accumulate) {
+            int r0 = cOff;
+            c00 = DoubleVector.fromArray(S, c, r0); c01 = DoubleVector.fromArray(S, c, r0 + L);
+            int r1 = cOff + ldc;
+            c10 = DoubleVector.fromArray(S, c, r1); c11 = DoubleVector.fromArray(S, c, r1 + L);
+            int r2 = cOff + 2 * ldc;
+            c20 = DoubleVector.fromArray(S, c, r2); c21 = DoubleVector.fromArray(S, c, r2 + L);
+            int r3 = cOff + 3 * ldc;
+            c30 = DoubleVector.fromArray(S, c, r3); c31 = DoubleVector.fromArray(S, c, r3 + L);
+            int r4 = cOff + 4 * ldc;
+            c40 = DoubleVector.fromArray(S, c, r4); c41 = DoubleVector.fromArray(S, c, r4 + L);
+            int r5 = cOff + 5 * ldc;
+            c50 = DoubleVector.fromArray(S, c, r5); c51 = DoubleVector.fromArray(S, c, r5 + L);
+        } else {
+            DoubleVector zero = DoubleVector.zero(S);
+            c00 = zero; c01 = zero;
+            c10 = zero; c11 = zero;
+            c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero;
+            c40 = zero; c41 = zero;
+            c50 = zero; c51 = zero;
+        }
         for (int p = 0; p < kc; p++) {
             int bp = bOff + p * 2 * L;
             int ap = aOff + p * 6;
@@ -274,31 +303,74 @@ public final class SimdDoubleBackend implements DoubleBackend {
             DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
-        int r = cOff;
-        update(c00, c, r, alpha, beta); update(c01, c, r + L, alpha, beta);
-        r += ldc;
-        update(c10, c, r, alpha, beta); update(c11, c, r + L, alpha, beta);
-        r += ldc;
-        update(c20, c, r, alpha, beta); update(c21, c, r + L, alpha, beta);
-        r += ldc;
-        update(c30, c, r, alpha, beta); update(c31, c, r + L, alpha, beta);
-        r += ldc;
-        update(c40, c, r, alpha, beta); update(c41, c, r + L, alpha, beta);
-        r += ldc;
-        update(c50, c, r, alpha, beta); update(c51, c, r + L, alpha, beta);
+        int s0 = cOff;
+        c00.intoArray(c, s0); c01.intoArray(c, s0 + L);
+        int s1 = cOff + ldc;
+        c10.intoArray(c, s1); c11.intoArray(c, s1 + L);
+        int s2 = cOff + 2 * ldc;
+        c20.intoArray(c, s2); c21.intoArray(c, s2 + L);
+        int s3 = cOff + 3 * ldc;
+        c30.intoArray(c, s3); c31.intoArray(c, s3 + L);
+        int s4 = cOff + 4 * ldc;
+        c40.intoArray(c, s4); c41.intoArray(c, s4 + L);
+        int s5 = cOff + 5 * ldc;
+        c50.intoArray(c, s5); c51.intoArray(c, s5 + L);
     }
 
-    private static void kernel8x3(int kc, double[] a, int aOff, double[] b, int bOff, double alpha, double beta,
-                                  double[] c, int cOff, int ldc) {
-        DoubleVector zero = DoubleVector.zero(S);
-        DoubleVector c00 = zero, c01 = zero, c02 = zero;
-        DoubleVector c10 = zero, c11 = zero, c12 = zero;
-        DoubleVector c20 = zero, c21 = zero, c22 = zero;
-        DoubleVector c30 = zero, c31 = zero, c32 = zero;
-        DoubleVector c40 = zero, c41 = zero, c42 = zero;
-        DoubleVector c50 = zero, c51 = zero, c52 = zero;
-        DoubleVector c60 = zero, c61 = zero, c62 = zero;
-        DoubleVector c70 = zero, c71 = zero, c72 = zero;
+    private static void kernel8x3(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                                  int ldc, boolean accumulate) {
+        DoubleVector c00, c01, c02;
+        DoubleVector c10, c11, c12;
+        DoubleVector c20, c21, c22;
+        DoubleVector c30, c31, c32;
+        DoubleVector c40, c41, c42;
+        DoubleVector c50, c51, c52;
+        DoubleVector c60, c61, c62;
+        DoubleVector c70, c71, c72;
+        if (accumulate) {
+            int r0 = cOff;
+            c00 = DoubleVector.fromArray(S, c, r0);
+            c01 = DoubleVector.fromArray(S, c, r0 + L);
+            c02 = DoubleVector.fromArray(S, c, r0 + 2 * L);
+            int r1 = cOff + ldc;
+            c10 = DoubleVector.fromArray(S, c, r1);
+            c11 = DoubleVector.fromArray(S, c, r1 + L);
+            c12 = DoubleVector.fromArray(S, c, r1 + 2 * L);
+            int r2 = cOff + 2 * ldc;
+            c20 = DoubleVector.fromArray(S, c, r2);
+            c21 = DoubleVector.fromArray(S, c, r2 + L);
+            c22 = DoubleVector.fromArray(S, c, r2 + 2 * L);
+            int r3 = cOff + 3 * ldc;
+            c30 = DoubleVector.fromArray(S, c, r3);
+            c31 = DoubleVector.fromArray(S, c, r3 + L);
+            c32 = DoubleVector.fromArray(S, c, r3 + 2 * L);
+            int r4 = cOff + 4 * ldc;
+            c40 = DoubleVector.fromArray(S, c, r4);
+            c41 = DoubleVector.fromArray(S, c, r4 + L);
+            c42 = DoubleVector.fromArray(S, c, r4 + 2 * L);
+            int r5 = cOff + 5 * ldc;
+            c50 = DoubleVector.fromArray(S, c, r5);
+            c51 = DoubleVector.fromArray(S, c, r5 + L);
+            c52 = DoubleVector.fromArray(S, c, r5 + 2 * L);
+            int r6 = cOff + 6 * ldc;
+            c60 = DoubleVector.fromArray(S, c, r6);
+            c61 = DoubleVector.fromArray(S, c, r6 + L);
+            c62 = DoubleVector.fromArray(S, c, r6 + 2 * L);
+            int r7 = cOff + 7 * ldc;
+            c70 = DoubleVector.fromArray(S, c, r7);
+            c71 = DoubleVector.fromArray(S, c, r7 + L);
+            c72 = DoubleVector.fromArray(S, c, r7 + 2 * L);
+        } else {
+            DoubleVector zero = DoubleVector.zero(S);
+            c00 = zero; c01 = zero; c02 = zero;
+            c10 = zero; c11 = zero; c12 = zero;
+            c20 = zero; c21 = zero; c22 = zero;
+            c30 = zero; c31 = zero; c32 = zero;
+            c40 = zero; c41 = zero; c42 = zero;
+            c50 = zero; c51 = zero; c52 = zero;
+            c60 = zero; c61 = zero; c62 = zero;
+            c70 = zero; c71 = zero; c72 = zero;
+        }
         for (int p = 0; p < kc; p++) {
             int bp = bOff + p * 3 * L;
             int ap = aOff + p * 8;
@@ -322,35 +394,21 @@ public final class SimdDoubleBackend implements DoubleBackend {
             DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
         }
-        int r = cOff;
-        update(c00, c, r, alpha, beta); update(c01, c, r + L, alpha, beta); update(c02, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c10, c, r, alpha, beta); update(c11, c, r + L, alpha, beta); update(c12, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c20, c, r, alpha, beta); update(c21, c, r + L, alpha, beta); update(c22, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c30, c, r, alpha, beta); update(c31, c, r + L, alpha, beta); update(c32, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c40, c, r, alpha, beta); update(c41, c, r + L, alpha, beta); update(c42, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c50, c, r, alpha, beta); update(c51, c, r + L, alpha, beta); update(c52, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c60, c, r, alpha, beta); update(c61, c, r + L, alpha, beta); update(c62, c, r + 2 * L, alpha, beta);
-        r += ldc;
-        update(c70, c, r, alpha, beta); update(c71, c, r + L, alpha, beta); update(c72, c, r + 2 * L, alpha, beta);
-    }
-
-    /**
-     * {@code c = alpha * ab + beta * c} for one vector of the tile, without fusing (see the contract); the
-     * special cases give the same bits as the general formula, as {@code x * 1 == x} exactly.
-     */
-    private static void update(DoubleVector ab, double[] c, int off, double alpha, double beta) {
-        DoubleVector scaled = alpha == 1 ? ab : ab.mul(alpha);
-        if (beta == 0) {
-            scaled.intoArray(c, off);
-        } else {
-            DoubleVector old = DoubleVector.fromArray(S, c, off);
-            scaled.add(beta == 1 ? old : old.mul(beta)).intoArray(c, off);
-        }
+        int s0 = cOff;
+        c00.intoArray(c, s0); c01.intoArray(c, s0 + L); c02.intoArray(c, s0 + 2 * L);
+        int s1 = cOff + ldc;
+        c10.intoArray(c, s1); c11.intoArray(c, s1 + L); c12.intoArray(c, s1 + 2 * L);
+        int s2 = cOff + 2 * ldc;
+        c20.intoArray(c, s2); c21.intoArray(c, s2 + L); c22.intoArray(c, s2 + 2 * L);
+        int s3 = cOff + 3 * ldc;
+        c30.intoArray(c, s3); c31.intoArray(c, s3 + L); c32.intoArray(c, s3 + 2 * L);
+        int s4 = cOff + 4 * ldc;
+        c40.intoArray(c, s4); c41.intoArray(c, s4 + L); c42.intoArray(c, s4 + 2 * L);
+        int s5 = cOff + 5 * ldc;
+        c50.intoArray(c, s5); c51.intoArray(c, s5 + L); c52.intoArray(c, s5 + 2 * L);
+        int s6 = cOff + 6 * ldc;
+        c60.intoArray(c, s6); c61.intoArray(c, s6 + L); c62.intoArray(c, s6 + 2 * L);
+        int s7 = cOff + 7 * ldc;
+        c70.intoArray(c, s7); c71.intoArray(c, s7 + L); c72.intoArray(c, s7 + 2 * L);
     }
 }
