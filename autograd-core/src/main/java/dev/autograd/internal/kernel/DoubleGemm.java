@@ -39,14 +39,17 @@ import java.util.Arrays;
  * tuned on (AMD Zen 5 EPYC: L1d 48 KiB and L2 1 MiB per core, L3 32 MiB shared), after BLIS's analytical
  * model (Low et al., "Analytical modeling is enough for high-performance BLIS", TOMS 2016):
  * <ul>
- *   <li>{@code kc}: a B micro-panel ({@code kc * NR} elements) takes half of L1, leaving the other half
- *       to the A micro-panel streaming through and to the C tile; kept in [{@value #KC_MIN},
- *       {@value #KC_MAX}] so that a tile's C update stays amortised. For AVX-512 (NR = 24 doubles or 48
- *       floats) this gives 128; for AVX2 (NR = 8 / 16) 384.</li>
- *   <li>{@code mc}: a packed A block ({@code mc * kc}) takes half of L2, the rest being B micro-panels and
- *       C lines passing through.</li>
- *   <li>{@code nc}: a packed B block ({@code kc * nc}) takes {@value #L3_SHARE_BYTES} bytes of the shared
- *       L3 (an eighth: other processes use it too).</li>
+ *   <li>{@code kc}: a B micro-panel ({@code kc * NR} elements) stays in L1 while every A micro-panel of
+ *       the block streams past it, so it gets two thirds of L1 (8 of its 12 ways), the A micro-panel and
+ *       the C tile the rest; kept in [{@value #KC_MIN}, {@value #KC_MAX}] so that a tile's C load and
+ *       store stay small beside its {@code kc} steps. AVX-512 (NR = 16 doubles or 32 floats, 128 bytes a
+ *       row) gives 256; AVX2 (NR = 8 or 16) and the portable kernel get {@value #KC_MAX}. Measured on
+ *       Zen 5: half of L1 (kc = 192) ran 3-8% slower than two thirds, whole-L1 blocks no faster; with AVX2,
+ *       kc from 256 to 512 came within noise of each other.</li>
+ *   <li>{@code mc}: a packed A block ({@code mc * kc}) takes half of L2, where it stays for the whole
+ *       {@code jr} loop; the other half holds the B micro-panels and C lines passing through.</li>
+ *   <li>{@code nc}: a packed B block ({@code kc * nc}), shared by the threads, takes
+ *       {@value #L3_SHARE_BYTES} bytes of the shared L3 (an eighth of it: other processes use it too).</li>
  * </ul>
  * Each call then evens the blocks out ({@code k = 144} runs two blocks of 72, not 128 and 16).
  *
@@ -59,9 +62,13 @@ import java.util.Arrays;
  * multiply-adds per block a call stays on the calling thread.
  *
  * <h2>Small products</h2>
- * Below {@value #SMALL_WORK} multiply-adds, or when the output is too narrow to fill register tiles, the
- * product runs without packing or threads: rows of C updated by {@link DoubleBackend#axpy} when op(B)'s
- * rows are contiguous, dot products ({@link DoubleBackend#dot}) when op(A)'s rows and op(B)'s columns are.
+ * Below {@value #SMALL_WORK} multiply-adds, or when C has fewer than half a tile's rows or columns (a
+ * 128 x 10 output layer, a vector-matrix product) and the kernel computes whole tiles, the product runs
+ * on the calling thread without packing: rows of C updated by {@link DoubleBackend#axpy} when op(B)'s rows
+ * are contiguous and wide, else dot products ({@link DoubleBackend#dot}) of op(A)'s rows and op(B)'s
+ * columns, the narrow or transposed operand gathered first. Padding a 10-column output to 32 columns
+ * would waste two thirds of the packed path's work; 128 x 10 x 128 takes 9 us either way on float32, and
+ * 256 x 2 x 256 takes 8 us this way against 51 us packed.
  *
  * <h2>Workspaces</h2>
  * Packed panels live in per-thread buffers that grow to the largest block a thread has needed (bounded by
@@ -82,10 +89,18 @@ public final class DoubleGemm {
     /** Deepest depth block. */
     private static final int KC_MAX = 384;
 
-    /** Below this many multiply-adds ({@code m * n * k}) a product skips packing. */
-    static final long SMALL_WORK = 32 * 32 * 32;
+    /**
+     * Below this many multiply-adds ({@code m * n * k}) a product skips packing. Measured on Zen 5: from
+     * 8 x 8 x 8 up, the packed path on one thread is as fast as the unpacked one (16 x 16 x 16: 0.5 against
+     * 0.9 us; 24 x 24 x 24: 0.8 against 3.6 us), so only the tiniest and the narrow products stay unpacked.
+     */
+    static final long SMALL_WORK = 8 * 8 * 8;
+    /** Rows of op(B) at least this wide are updated by axpy on the small path; narrower ones use dots. */
+    private static final int SMALL_AXPY_WIDTH = 16;
     /** Below this many multiply-adds per {@code (jc, pc)} block the work stays on the calling thread. */
     static final long PARALLEL_WORK = 1L << 19;
+    /** Elements of B worth packing on a thread of their own (a transposed B packs at about one per ns). */
+    static final int PACK_GRAIN = 1 << 14;
     /** Batch entries below this many multiply-adds each run whole on one thread, in parallel by entry. */
     static final long BATCH_ENTRY_SPLIT_WORK = 1L << 22;
 
@@ -317,12 +332,18 @@ public final class DoubleGemm {
         return scaled + (beta == 1 ? c[i] : beta * c[i]);
     }
 
-    /** The unpacked path: no copies, no threads; vector work through the backend's axpy and dot. */
+    /**
+     * The unthreaded path for tiny and narrow products, in one of three shapes, each running its inner loop
+     * over contiguous memory: when op(B)'s rows are contiguous and wide enough to fill vectors, each row of
+     * C gains {@code alpha * A(i, p)} times row {@code p} of op(B) (backend axpy); when op(A)'s columns
+     * are (a transposed A) and long, each column of C is built the same way from A's stored rows in the
+     * thread's workspace, then written; otherwise every element is a dot product (backend dot) of a row of
+     * op(A) and a column of op(B), whichever of the two is strided being gathered first.
+     */
     private static void small(DoubleBackend kernel, boolean transA, boolean transB, int m, int n, int k,
                               double alpha, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double beta, double[] c, int cOff, int ldc) {
-        if (!transB) {
-            // Row i of C gains alpha * A(i, p) times row p of op(B), which is contiguous.
+        if (!transB && n >= SMALL_AXPY_WIDTH) {
             scale(c, cOff, ldc, m, n, beta);
             for (int i = 0; i < m; i++) {
                 int row = cOff + i * ldc;
@@ -331,26 +352,51 @@ public final class DoubleGemm {
                     kernel.axpy(n, alpha * aip, b, bOff + p * ldb, c, row);
                 }
             }
-        } else if (!transA) {
-            // Row i of A and row j of the stored B are both contiguous: one dot product per element.
-            for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
-                for (int j = 0; j < n; j++) {
-                    double ab = kernel.dot(k, a, aOff + i * lda, b, bOff + j * ldb);
-                    c[row + j] = updated(ab, c, row + j, alpha, beta);
+            return;
+        }
+        if (transA && m >= SMALL_AXPY_WIDTH) {
+            double[] column = WORKSPACE.get().a(m);
+            for (int j = 0; j < n; j++) {
+                Arrays.fill(column, 0, m, 0);
+                for (int p = 0; p < k; p++) {
+                    double bpj = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    kernel.axpy(m, bpj, a, aOff + p * lda, column, 0);
+                }
+                for (int i = 0; i < m; i++) {
+                    int at = cOff + i * ldc + j;
+                    c[at] = updated(column[i], c, at, alpha, beta);
                 }
             }
-        } else {
-            for (int i = 0; i < m; i++) {
-                int row = cOff + i * ldc;
+            return;
+        }
+        Workspace ws = WORKSPACE.get();
+        // Column j of op(B) starts at bCols[bStart + j * bStep], contiguous.
+        double[] bCols = b;
+        int bStart = bOff;
+        int bStep = ldb;
+        if (!transB) {
+            bCols = ws.b(n * k);
+            for (int p = 0; p < k; p++) {
                 for (int j = 0; j < n; j++) {
-                    int bj = bOff + j * ldb;
-                    double ab = 0;
-                    for (int p = 0; p < k; p++) {
-                        ab += a[aOff + p * lda + i] * b[bj + p];
-                    }
-                    c[row + j] = updated(ab, c, row + j, alpha, beta);
+                    bCols[j * k + p] = b[bOff + p * ldb + j];
                 }
+            }
+            bStart = 0;
+            bStep = k;
+        }
+        double[] aRow = transA ? ws.a(k) : a;
+        for (int i = 0; i < m; i++) {
+            int aStart = aOff + i * lda;
+            if (transA) {
+                for (int p = 0; p < k; p++) {
+                    aRow[p] = a[aOff + p * lda + i];
+                }
+                aStart = 0;
+            }
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                double ab = kernel.dot(k, aRow, aStart, bCols, bStart + j * bStep);
+                c[row + j] = updated(ab, c, row + j, alpha, beta);
             }
         }
     }
@@ -512,7 +558,7 @@ public final class DoubleGemm {
             this.mr = kernel.gemmMr();
             this.nr = kernel.gemmNr();
             this.partialTiles = kernel.gemmPartialTiles();
-            this.kcMax = Math.max(KC_MIN, Math.min(KC_MAX, L1_BYTES / 2 / (nr * ELEMENT_BYTES)));
+            this.kcMax = Math.max(KC_MIN, Math.min(KC_MAX, L1_BYTES * 2 / 3 / (nr * ELEMENT_BYTES)));
             this.mcMax = Math.max(mr, L2_BYTES / 2 / (kcMax * ELEMENT_BYTES) / mr * mr);
             this.ncMax = Math.max(nr, L3_SHARE_BYTES / (kcMax * ELEMENT_BYTES) / nr * nr);
         }
@@ -537,8 +583,7 @@ public final class DoubleGemm {
                         nWays = 1;
                         computeChunk(0);
                     } else {
-                        Parallel.range(nPanels, Math.max(1, (int) (PARALLEL_WORK / 8 / ((long) kc * nr))),
-                                this::packBPanels);
+                        Parallel.range(nPanels, Math.max(1, PACK_GRAIN / (kc * nr)), this::packBPanels);
                         mWays = Math.min(chunks, mPanels);
                         nWays = Math.max(1, Math.min(nPanels, chunks / mWays));
                         Parallel.forEach(mWays * nWays, this::computeChunk);

@@ -33,15 +33,16 @@ public final class SimdDoubleBackend implements DoubleBackend {
     private static final boolean WIDE_REGISTER_FILE = S.vectorBitSize() >= 512
             || "aarch64".equals(System.getProperty("os.arch"));
     /**
-     * The register block, in rows and in vectors per row. Its accumulators, the B vectors of one step and
-     * one broadcast A value must all stay in registers: 6 x 2 uses 12 + 2 + 1 = 15 of 16 registers
-     * (AVX2), 8 x 3 uses 24 + 3 + 1 = 28 of 32 (AVX-512). On this project's Zen 5 machine both run at the
-     * FMA units' peak with B in L1, and 8 x 3 stays there best when B panels stream from L3 (8 x 2 and
-     * 6 x 4 come close; 12 x 2 and 14 x 2 spill and drop by a third or more). More vectors per row would
-     * widen NR, which pads narrow outputs (n = 10, 196) with more zero columns.
+     * The register block: MR rows of two vectors (NR = 2 L columns). Its accumulators, the two B vectors
+     * of a step and one broadcast A value must all stay in registers: 6 x 2 uses 12 + 2 + 1 = 15 of 16
+     * (AVX2), 8 x 2 uses 16 + 2 + 1 = 19 of 32 (AVX-512). Measured on Zen 5 in the whole GEMM (two cores,
+     * n = 256 to 1024): 8 x 2 ran at 380-450 GFLOP/s on float32, against 300-447 for 8 x 3 and 273-450 for
+     * 6 x 4, the wider blocks losing on n = 256 where 48 or 64 columns do not divide the matrix; 12 x 2 and
+     * 14 x 2 spilled registers (a third slower in isolation). Two vectors per row also keep the padding of
+     * narrow outputs small (n = 196 pads to 224 float32 columns, not 240).
      */
     private static final int GEMM_MR = WIDE_REGISTER_FILE ? 8 : 6;
-    private static final int GEMM_VECTORS = WIDE_REGISTER_FILE ? 3 : 2;
+    private static final int GEMM_VECTORS = 2;
 
     private SimdDoubleBackend() {
     }
@@ -249,7 +250,7 @@ public final class SimdDoubleBackend implements DoubleBackend {
     public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc,
                            int rows, int cols, boolean accumulate) {
         if (WIDE_REGISTER_FILE) {
-            kernel8x3(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
+            kernel8x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         } else {
             kernel6x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         }
@@ -317,98 +318,81 @@ public final class SimdDoubleBackend implements DoubleBackend {
         c50.intoArray(c, s5); c51.intoArray(c, s5 + L);
     }
 
-    private static void kernel8x3(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+    private static void kernel8x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
                                   int ldc, boolean accumulate) {
-        DoubleVector c00, c01, c02;
-        DoubleVector c10, c11, c12;
-        DoubleVector c20, c21, c22;
-        DoubleVector c30, c31, c32;
-        DoubleVector c40, c41, c42;
-        DoubleVector c50, c51, c52;
-        DoubleVector c60, c61, c62;
-        DoubleVector c70, c71, c72;
+        DoubleVector c00, c01;
+        DoubleVector c10, c11;
+        DoubleVector c20, c21;
+        DoubleVector c30, c31;
+        DoubleVector c40, c41;
+        DoubleVector c50, c51;
+        DoubleVector c60, c61;
+        DoubleVector c70, c71;
         if (accumulate) {
             int r0 = cOff;
-            c00 = DoubleVector.fromArray(S, c, r0);
-            c01 = DoubleVector.fromArray(S, c, r0 + L);
-            c02 = DoubleVector.fromArray(S, c, r0 + 2 * L);
+            c00 = DoubleVector.fromArray(S, c, r0); c01 = DoubleVector.fromArray(S, c, r0 + L);
             int r1 = cOff + ldc;
-            c10 = DoubleVector.fromArray(S, c, r1);
-            c11 = DoubleVector.fromArray(S, c, r1 + L);
-            c12 = DoubleVector.fromArray(S, c, r1 + 2 * L);
+            c10 = DoubleVector.fromArray(S, c, r1); c11 = DoubleVector.fromArray(S, c, r1 + L);
             int r2 = cOff + 2 * ldc;
-            c20 = DoubleVector.fromArray(S, c, r2);
-            c21 = DoubleVector.fromArray(S, c, r2 + L);
-            c22 = DoubleVector.fromArray(S, c, r2 + 2 * L);
+            c20 = DoubleVector.fromArray(S, c, r2); c21 = DoubleVector.fromArray(S, c, r2 + L);
             int r3 = cOff + 3 * ldc;
-            c30 = DoubleVector.fromArray(S, c, r3);
-            c31 = DoubleVector.fromArray(S, c, r3 + L);
-            c32 = DoubleVector.fromArray(S, c, r3 + 2 * L);
+            c30 = DoubleVector.fromArray(S, c, r3); c31 = DoubleVector.fromArray(S, c, r3 + L);
             int r4 = cOff + 4 * ldc;
-            c40 = DoubleVector.fromArray(S, c, r4);
-            c41 = DoubleVector.fromArray(S, c, r4 + L);
-            c42 = DoubleVector.fromArray(S, c, r4 + 2 * L);
+            c40 = DoubleVector.fromArray(S, c, r4); c41 = DoubleVector.fromArray(S, c, r4 + L);
             int r5 = cOff + 5 * ldc;
-            c50 = DoubleVector.fromArray(S, c, r5);
-            c51 = DoubleVector.fromArray(S, c, r5 + L);
-            c52 = DoubleVector.fromArray(S, c, r5 + 2 * L);
+            c50 = DoubleVector.fromArray(S, c, r5); c51 = DoubleVector.fromArray(S, c, r5 + L);
             int r6 = cOff + 6 * ldc;
-            c60 = DoubleVector.fromArray(S, c, r6);
-            c61 = DoubleVector.fromArray(S, c, r6 + L);
-            c62 = DoubleVector.fromArray(S, c, r6 + 2 * L);
+            c60 = DoubleVector.fromArray(S, c, r6); c61 = DoubleVector.fromArray(S, c, r6 + L);
             int r7 = cOff + 7 * ldc;
-            c70 = DoubleVector.fromArray(S, c, r7);
-            c71 = DoubleVector.fromArray(S, c, r7 + L);
-            c72 = DoubleVector.fromArray(S, c, r7 + 2 * L);
+            c70 = DoubleVector.fromArray(S, c, r7); c71 = DoubleVector.fromArray(S, c, r7 + L);
         } else {
             DoubleVector zero = DoubleVector.zero(S);
-            c00 = zero; c01 = zero; c02 = zero;
-            c10 = zero; c11 = zero; c12 = zero;
-            c20 = zero; c21 = zero; c22 = zero;
-            c30 = zero; c31 = zero; c32 = zero;
-            c40 = zero; c41 = zero; c42 = zero;
-            c50 = zero; c51 = zero; c52 = zero;
-            c60 = zero; c61 = zero; c62 = zero;
-            c70 = zero; c71 = zero; c72 = zero;
+            c00 = zero; c01 = zero;
+            c10 = zero; c11 = zero;
+            c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero;
+            c40 = zero; c41 = zero;
+            c50 = zero; c51 = zero;
+            c60 = zero; c61 = zero;
+            c70 = zero; c71 = zero;
         }
         for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * 3 * L;
+            int bp = bOff + p * 2 * L;
             int ap = aOff + p * 8;
             DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
             DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
-            DoubleVector b2 = DoubleVector.fromArray(S, b, bp + 2 * L);
             DoubleVector a0 = DoubleVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
             DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
-            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
             DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
-            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
             DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
-            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
-            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
             DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
-            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
             DoubleVector a6 = DoubleVector.broadcast(S, a[ap + 6]);
-            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
             DoubleVector a7 = DoubleVector.broadcast(S, a[ap + 7]);
-            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
         int s0 = cOff;
-        c00.intoArray(c, s0); c01.intoArray(c, s0 + L); c02.intoArray(c, s0 + 2 * L);
+        c00.intoArray(c, s0); c01.intoArray(c, s0 + L);
         int s1 = cOff + ldc;
-        c10.intoArray(c, s1); c11.intoArray(c, s1 + L); c12.intoArray(c, s1 + 2 * L);
+        c10.intoArray(c, s1); c11.intoArray(c, s1 + L);
         int s2 = cOff + 2 * ldc;
-        c20.intoArray(c, s2); c21.intoArray(c, s2 + L); c22.intoArray(c, s2 + 2 * L);
+        c20.intoArray(c, s2); c21.intoArray(c, s2 + L);
         int s3 = cOff + 3 * ldc;
-        c30.intoArray(c, s3); c31.intoArray(c, s3 + L); c32.intoArray(c, s3 + 2 * L);
+        c30.intoArray(c, s3); c31.intoArray(c, s3 + L);
         int s4 = cOff + 4 * ldc;
-        c40.intoArray(c, s4); c41.intoArray(c, s4 + L); c42.intoArray(c, s4 + 2 * L);
+        c40.intoArray(c, s4); c41.intoArray(c, s4 + L);
         int s5 = cOff + 5 * ldc;
-        c50.intoArray(c, s5); c51.intoArray(c, s5 + L); c52.intoArray(c, s5 + 2 * L);
+        c50.intoArray(c, s5); c51.intoArray(c, s5 + L);
         int s6 = cOff + 6 * ldc;
-        c60.intoArray(c, s6); c61.intoArray(c, s6 + L); c62.intoArray(c, s6 + 2 * L);
+        c60.intoArray(c, s6); c61.intoArray(c, s6 + L);
         int s7 = cOff + 7 * ldc;
-        c70.intoArray(c, s7); c71.intoArray(c, s7 + L); c72.intoArray(c, s7 + 2 * L);
+        c70.intoArray(c, s7); c71.intoArray(c, s7 + L);
     }
 }
