@@ -1,13 +1,5 @@
 package dev.autograd.benchmarks;
 
-import dev.autograd.internal.kernel.Backends;
-import dev.autograd.internal.kernel.DoubleBackend;
-import dev.autograd.internal.kernel.DoubleGemm;
-import dev.autograd.internal.kernel.FloatBackend;
-import dev.autograd.internal.kernel.FloatGemm;
-import dev.autograd.internal.kernel.PortableDoubleBackend;
-import dev.autograd.internal.kernel.PortableFloatBackend;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -65,68 +57,13 @@ public class GemmBenchmark {
     @Param({"simd", "portable"})
     public String backend;
 
-    private boolean transA;
-    private boolean transB;
-    private int m;
-    private int n;
-    private int k;
-    private int lda;
-    private int ldb;
-    private int[] aOffsets;
-    private int[] bOffsets;
-    private int[] cOffsets;
-    private DoubleBackend doubles;
-    private FloatBackend floats;
-    private double[] a64;
-    private double[] b64;
-    private double[] c64;
-    private float[] a32;
-    private float[] b32;
-    private float[] c32;
+    private GemmCase gemm;
 
     /** Parses the shape, picks the backend and fills the operands with N(0, 1) values. */
     @Setup
     public void setUp() {
-        String[] parts = shape.split("_");
-        transA = parts[0].charAt(0) == 'T';
-        transB = parts[0].charAt(1) == 'T';
-        String[] sizes = parts[1].split("x");
-        m = Integer.parseInt(sizes[0]);
-        n = Integer.parseInt(sizes[1]);
-        k = Integer.parseInt(sizes[2]);
-        int batches = parts.length > 2 ? Integer.parseInt(parts[2].substring(1)) : 1;
-        lda = transA ? m : k;
-        ldb = transB ? k : n;
-        aOffsets = new int[batches];
-        bOffsets = new int[batches];
-        cOffsets = new int[batches];
-        for (int t = 0; t < batches; t++) {
-            aOffsets[t] = t * m * k;
-            bOffsets[t] = t * k * n;
-            cOffsets[t] = t * m * n;
-        }
-        boolean simd = switch (backend) {
-            case "simd" -> true;
-            case "portable" -> false;
-            default -> throw new IllegalArgumentException("backend " + backend);
-        };
-        Object[] simdBackends = simd ? Backends.simdBackends().orElseThrow(
-                () -> new IllegalStateException("the Vector API is not readable: add jdk.incubator.vector")) : null;
-        Random random = new Random(42);
-        int aSize = batches * m * k;
-        int bSize = batches * k * n;
-        int cSize = batches * m * n;
-        if (dtype.equals("float64")) {
-            doubles = simd ? (DoubleBackend) simdBackends[0] : PortableDoubleBackend.INSTANCE;
-            a64 = gaussians(random, aSize);
-            b64 = gaussians(random, bSize);
-            c64 = new double[cSize];
-        } else {
-            floats = simd ? (FloatBackend) simdBackends[1] : PortableFloatBackend.INSTANCE;
-            a32 = toFloats(gaussians(random, aSize));
-            b32 = toFloats(gaussians(random, bSize));
-            c32 = new float[cSize];
-        }
+        boolean float64 = dtype.equals("float64");
+        gemm = new GemmCase(shape, float64, GemmBackends.of(backend, float64));
     }
 
     /**
@@ -136,37 +73,6 @@ public class GemmBenchmark {
      */
     @Benchmark
     public Object gemm() {
-        if (doubles != null) {
-            if (aOffsets.length == 1) {
-                DoubleGemm.gemm(doubles, true, transA, transB, m, n, k, 1, a64, 0, lda, b64, 0, ldb, 0, c64, 0, n);
-            } else {
-                DoubleGemm.gemmBatched(doubles, true, transA, transB, m, n, k, 1, a64, aOffsets, lda, b64, bOffsets,
-                        ldb, 0, c64, cOffsets, n);
-            }
-            return c64;
-        }
-        if (aOffsets.length == 1) {
-            FloatGemm.gemm(floats, true, transA, transB, m, n, k, 1, a32, 0, lda, b32, 0, ldb, 0, c32, 0, n);
-        } else {
-            FloatGemm.gemmBatched(floats, true, transA, transB, m, n, k, 1, a32, aOffsets, lda, b32, bOffsets, ldb,
-                    0, c32, cOffsets, n);
-        }
-        return c32;
-    }
-
-    private static double[] gaussians(Random random, int size) {
-        double[] values = new double[size];
-        for (int i = 0; i < size; i++) {
-            values[i] = random.nextGaussian();
-        }
-        return values;
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (float) values[i];
-        }
-        return out;
+        return gemm.run();
     }
 }
