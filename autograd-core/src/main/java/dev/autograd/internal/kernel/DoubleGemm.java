@@ -30,9 +30,11 @@ import java.util.Arrays;
  *   <li>{@code ir}: one A micro-panel ({@code MR x kc}, from L2) times that B micro-panel into an
  *       {@code MR x NR} tile of C, by the micro-kernel.</li>
  * </ol>
- * Partial panels at the right and bottom edges are packed with zeros, so the micro-kernel always runs a
- * full tile; an edge tile's valid part is copied into a scratch tile, updated there by the same micro-kernel
- * and copied back, so interior tiles pay nothing for the edges and edge elements get the same arithmetic.
+ * Partial panels at the right and bottom edges are packed with zeros. A kernel that updates partial tiles
+ * itself ({@link DoubleBackend#gemmPartialTiles()}: the portable one) gets the edge tile's size; for a
+ * register-blocked kernel, which always computes a full tile, the edge tile's valid part is copied into a
+ * scratch tile, updated there by the same micro-kernel and copied back. Either way interior tiles pay
+ * nothing for the edges, and edge elements get the same arithmetic as interior ones.
  *
  * <h2>Block sizes</h2>
  * Derived from the micro-kernel's MR and NR, the element size and a cache model of the machine this was
@@ -44,8 +46,8 @@ import java.util.Arrays;
  *       the C tile the rest; kept in [{@value #KC_MIN}, {@value #KC_MAX}] so that a tile's C load and
  *       store stay small beside its {@code kc} steps. AVX-512 (NR = 16 doubles or 32 floats, 128 bytes a
  *       row) gives 256; AVX2 (NR = 8 or 16) and the portable kernel get {@value #KC_MAX}. Measured on
- *       Zen 5: half of L1 (kc = 192) ran 3-8% slower than two thirds, whole-L1 blocks no faster; with AVX2,
- *       kc from 256 to 512 came within noise of each other.</li>
+ *       Zen 5: half of L1 (kc = 192) ran 4-8% slower than two thirds; an 8 x 3 block whose B micro-panel
+ *       filled all of L1 was no faster; with AVX2, kc from 256 to 512 came within noise of each other.</li>
  *   <li>{@code mc}: a packed A block ({@code mc * kc}) takes half of L2, where it stays for the whole
  *       {@code jr} loop; the other half holds the B micro-panels and C lines passing through.</li>
  *   <li>{@code nc}: a packed B block ({@code kc * nc}), shared by the threads, takes
@@ -54,9 +56,10 @@ import java.util.Arrays;
  * Each call then evens the blocks out ({@code k = 144} runs two blocks of 72, not 128 and 16).
  *
  * <h2>Threads</h2>
- * The {@code ic}/{@code ir} rows and, when there are too few row panels for the pool, the {@code jr}
- * columns are cut into chunks run on {@link Parallel}; B is packed once per {@code (jc, pc)} block by all
- * threads together. K is never split: every element of C is the same sum of the same products in the same
+ * For each {@code (jc, pc)} block, all threads first pack B's micro-panels together, then the block's
+ * tiles are cut into up to four chunks per thread ({@link Parallel#chunks}; claimed dynamically, so a core
+ * busy with something else does not hold the others up): by rows ({@code ic}/{@code ir}) when there are
+ * enough row panels, else also by columns ({@code jr}), a chunk then packing the A rows it needs itself. K is never split: every element of C is the same sum of the same products in the same
  * order whatever the thread count, and each tile's update is the same arithmetic whoever runs it, so the
  * result is bit-identical with one thread or many, and from run to run. Below {@value #PARALLEL_WORK}
  * multiply-adds per block a call stays on the calling thread.
@@ -65,10 +68,10 @@ import java.util.Arrays;
  * Below {@value #SMALL_WORK} multiply-adds, or when C has fewer than half a tile's rows or columns (a
  * 128 x 10 output layer, a vector-matrix product) and the kernel computes whole tiles, the product runs
  * on the calling thread without packing: rows of C updated by {@link DoubleBackend#axpy} when op(B)'s rows
- * are contiguous and wide, else dot products ({@link DoubleBackend#dot}) of op(A)'s rows and op(B)'s
- * columns, the narrow or transposed operand gathered first. Padding a 10-column output to 32 columns
- * would waste two thirds of the packed path's work; 128 x 10 x 128 takes 9 us either way on float32, and
- * 256 x 2 x 256 takes 8 us this way against 51 us packed.
+ * are contiguous and wide, columns of C built the same way from a transposed A's rows, else dot products
+ * ({@link DoubleBackend#dot}) of op(A)'s rows and op(B)'s columns, a strided operand gathered first.
+ * Padding a 10-column output to 32 columns would waste two thirds of the packed path's work (measured,
+ * float32: 128 x 10 x 128 takes 9 us this way against 11 us packed, 256 x 2 x 256 9 us against 51 us).
  *
  * <h2>Workspaces</h2>
  * Packed panels live in per-thread buffers that grow to the largest block a thread has needed (bounded by
