@@ -34,14 +34,16 @@ public final class SimdDoubleBackend implements DoubleBackend {
             || "aarch64".equals(System.getProperty("os.arch"));
     /**
      * The register block: MR rows of two vectors (NR = 2 L columns). Its accumulators, the two B vectors
-     * of a step and one broadcast A value must all stay in registers: 6 x 2 uses 12 + 2 + 1 = 15 of 16
-     * (AVX2), 8 x 2 uses 16 + 2 + 1 = 19 of 32 (AVX-512). Measured on Zen 5 in the whole GEMM (two cores,
-     * n = 256 to 1024): 8 x 2 ran at 380-450 GFLOP/s on float32, against 300-447 for 8 x 3 and 273-450 for
-     * 6 x 4, the wider blocks losing on n = 256 where 48 or 64 columns do not divide the matrix; 12 x 2 and
-     * 14 x 2 spilled registers (a third slower in isolation). Two vectors per row also keep the padding of
-     * narrow outputs small (n = 196 pads to 224 float32 columns, not 240).
+     * of a step and one broadcast A value must all stay in registers: 8 x 2 uses 16 + 2 + 1 = 19 of 32
+     * (AVX-512), 4 x 2 uses 8 + 2 + 1 = 11 of 16 (AVX2). Measured on Zen 5 (kernel alone, panels in cache,
+     * one core; then the whole GEMM on two): with AVX-512, 8 x 2 ran at 380-450 GFLOP/s on float32 in the
+     * whole GEMM, against 300-447 for 8 x 3 and 273-450 for 6 x 4, the wider blocks losing on n = 256, which
+     * 48 or 64 columns do not divide. With AVX2, 6 x 2 (15 registers) ran at the FMA units' peak on JDK 17
+     * (130 GFLOP/s float32) but at half of it on JDK 25, whose register allocation spills it (5 x 2 too);
+     * 4 x 2 runs at 118-121 on both, 8 accumulators being just enough to cover two FMA pipes' latency. Two
+     * vectors per row also keep the padding of narrow outputs small (n = 196 pads to 224 float32 columns).
      */
-    private static final int GEMM_MR = WIDE_REGISTER_FILE ? 8 : 6;
+    private static final int GEMM_MR = WIDE_REGISTER_FILE ? 8 : 4;
     private static final int GEMM_VECTORS = 2;
 
     private SimdDoubleBackend() {
@@ -252,18 +254,16 @@ public final class SimdDoubleBackend implements DoubleBackend {
         if (WIDE_REGISTER_FILE) {
             kernel8x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         } else {
-            kernel6x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
+            kernel4x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         }
     }
 
-    private static void kernel6x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+    private static void kernel4x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
                                   int ldc, boolean accumulate) {
         DoubleVector c00, c01;
         DoubleVector c10, c11;
         DoubleVector c20, c21;
         DoubleVector c30, c31;
-        DoubleVector c40, c41;
-        DoubleVector c50, c51;
         if (accumulate) {
             int r0 = cOff;
             c00 = DoubleVector.fromArray(S, c, r0); c01 = DoubleVector.fromArray(S, c, r0 + L);
@@ -273,22 +273,16 @@ public final class SimdDoubleBackend implements DoubleBackend {
             c20 = DoubleVector.fromArray(S, c, r2); c21 = DoubleVector.fromArray(S, c, r2 + L);
             int r3 = cOff + 3 * ldc;
             c30 = DoubleVector.fromArray(S, c, r3); c31 = DoubleVector.fromArray(S, c, r3 + L);
-            int r4 = cOff + 4 * ldc;
-            c40 = DoubleVector.fromArray(S, c, r4); c41 = DoubleVector.fromArray(S, c, r4 + L);
-            int r5 = cOff + 5 * ldc;
-            c50 = DoubleVector.fromArray(S, c, r5); c51 = DoubleVector.fromArray(S, c, r5 + L);
         } else {
             DoubleVector zero = DoubleVector.zero(S);
             c00 = zero; c01 = zero;
             c10 = zero; c11 = zero;
             c20 = zero; c21 = zero;
             c30 = zero; c31 = zero;
-            c40 = zero; c41 = zero;
-            c50 = zero; c51 = zero;
         }
         for (int p = 0; p < kc; p++) {
             int bp = bOff + p * 2 * L;
-            int ap = aOff + p * 6;
+            int ap = aOff + p * 4;
             DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
             DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
             DoubleVector a0 = DoubleVector.broadcast(S, a[ap]);
@@ -299,10 +293,6 @@ public final class SimdDoubleBackend implements DoubleBackend {
             c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
             DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
-            DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
-            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
-            DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
-            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
         }
         int s0 = cOff;
         c00.intoArray(c, s0); c01.intoArray(c, s0 + L);
@@ -312,10 +302,6 @@ public final class SimdDoubleBackend implements DoubleBackend {
         c20.intoArray(c, s2); c21.intoArray(c, s2 + L);
         int s3 = cOff + 3 * ldc;
         c30.intoArray(c, s3); c31.intoArray(c, s3 + L);
-        int s4 = cOff + 4 * ldc;
-        c40.intoArray(c, s4); c41.intoArray(c, s4 + L);
-        int s5 = cOff + 5 * ldc;
-        c50.intoArray(c, s5); c51.intoArray(c, s5 + L);
     }
 
     private static void kernel8x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
