@@ -45,7 +45,8 @@ import java.util.Arrays;
  *       the block streams past it, so it gets two thirds of L1 (8 of its 12 ways), the A micro-panel and
  *       the C tile the rest; kept in [{@value #KC_MIN}, {@value #KC_MAX}] so that a tile's C load and
  *       store stay small beside its {@code kc} steps. AVX-512 (NR = 16 doubles or 32 floats, 128 bytes a
- *       row) gives 256; AVX2 (NR = 8 or 16) and the portable kernel get {@value #KC_MAX}. Measured on
+ *       row) gives 256; AVX2 (NR = 8 or 16) gets {@value #KC_MAX}; the portable kernel (NR = 256, which
+ *       keeps one B row in L1 at a time, not the micro-panel) gets {@value #KC_MIN}. Measured on
  *       Zen 5: half of L1 (kc = 192) ran 4-8% slower than two thirds; an 8 x 3 block whose B micro-panel
  *       filled all of L1 was no faster; with AVX2, kc from 256 to 512 came within noise of each other.</li>
  *   <li>{@code mc}: a packed A block ({@code mc * kc}) takes half of L2, where it stays for the whole
