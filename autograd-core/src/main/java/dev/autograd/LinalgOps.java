@@ -246,17 +246,28 @@ final class LinalgOps {
             if (needsGrad(0)) {
                 // dA[i] (+)= G[t] B[t]^T: [m, n] x [n, k] with B stored [k, n].
                 ga = Kernels.newArray(g.storage.array, a.numel());
-                Kernels.gemmBatched(false, true, m, k, n, g.storage.array, denseOffsets(aOffsets.length, m * n), n, b.storage.array, bOffsets, n, ga, aOffsets, k);
+                Kernels.gemmBatched(false, true, m, k, n, 1, g.storage.array, denseOffsets(aOffsets.length, m * n), n,
+                        b.storage.array, bOffsets, n, distinct(aOffsets) ? 0 : 1, ga, aOffsets, k);
             }
             if (needsGrad(1)) {
                 // dB[i] (+)= A[t]^T G[t]: [k, m] x [m, n] with A stored [m, k].
                 gb = Kernels.newArray(g.storage.array, b.numel());
-                Kernels.gemmBatched(true, false, k, n, m, a.storage.array, aOffsets, k, g.storage.array,
-                        denseOffsets(bOffsets.length, m * n), n, gb, bOffsets, n);
+                Kernels.gemmBatched(true, false, k, n, m, 1, a.storage.array, aOffsets, k, g.storage.array,
+                        denseOffsets(bOffsets.length, m * n), n, distinct(bOffsets) ? 0 : 1, gb, bOffsets, n);
             }
             return grads(ga == null ? null : Engine.owned(Tensor.wrap(ga, as)),
                     gb == null ? null : Engine.owned(Tensor.wrap(gb, bs)));
         }
+    }
+
+    /** Whether no two batch entries write the same matrix (else they accumulate, from zeros, with beta = 1). */
+    private static boolean distinct(int[] offsets) {
+        for (int t = 1; t < offsets.length; t++) {
+            if (offsets[t] <= offsets[t - 1]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int[] denseOffsets(int count, int size) {

@@ -132,4 +132,74 @@ public interface DoubleBackend {
      * @return the sum of the exponentials written
      */
     double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n);
+
+    /**
+     * The dot product {@code x[xOff] * y[yOff] + ... + x[xOff + n - 1] * y[yOff + n - 1]}, with an order of
+     * operations fixed by {@code n} (and the implementation): the small-matrix path of {@link DoubleGemm}.
+     *
+     * @param n    number of elements
+     * @param x    left operand
+     * @param xOff offset in {@code x}
+     * @param y    right operand
+     * @param yOff offset in {@code y}
+     * @return the sum of products; 0 for {@code n == 0}
+     */
+    double dot(int n, double[] x, int xOff, double[] y, int yOff);
+
+    /**
+     * Rows of the register block of {@link #gemmKernel}: {@link DoubleGemm} packs {@code op(A)} into
+     * micro-panels of this many rows.
+     *
+     * @return MR, at least 1
+     */
+    int gemmMr();
+
+    /**
+     * Columns of the register block of {@link #gemmKernel}: {@link DoubleGemm} packs {@code op(B)} into
+     * micro-panels of this many columns.
+     *
+     * @return NR, at least 1
+     */
+    int gemmNr();
+
+    /**
+     * Whether {@link #gemmKernel} updates a partial tile ({@code rows < MR} or {@code cols < NR}) in place.
+     * A register-blocked kernel holds whole tiles and says no: the driver then runs edge tiles on a scratch
+     * tile and copies the valid part back.
+     *
+     * @return true when partial tiles may be passed directly
+     */
+    boolean gemmPartialTiles();
+
+    /**
+     * The GEMM micro-kernel: the top-left {@code rows x cols} of one {@code MR x NR} tile of {@code C = A B}
+     * or, with {@code accumulate}, {@code C += A B}, where {@code A} is one packed micro-panel of {@code MR}
+     * rows and {@code B} one packed micro-panel of {@code NR} columns, both {@code kc} deep. This is the only
+     * code that knows the register block; the packing and the loops around it ({@link DoubleGemm}) are
+     * shared by every implementation, and they fold alpha and beta in (A is packed times alpha; C is scaled
+     * beforehand).
+     *
+     * <p>Packed layout: {@code A(i, p) = a[aOff + p * MR + i]} and {@code B(p, j) = b[bOff + p * NR + j]},
+     * so each step {@code p} reads MR consecutive values of A and NR of B (rows and columns past the
+     * matrix are packed as zeros). The tile is {@code c[cOff + i * ldc + j]}; only its {@code rows x cols}
+     * part is read or written, and unless {@link #gemmPartialTiles()} that is the whole tile. Each element's
+     * sum starts from C's value ({@code accumulate}) or from zero (C is then not read: it may hold NaN) and
+     * adds the products of {@code p = 0, 1, ..., kc - 1} in that order, each product fused into its
+     * addition or not as the implementation states; so a tile's result does not depend on the thread that
+     * computes it, nor on whether it went through a scratch tile.
+     *
+     * @param kc         depth of the micro-panels
+     * @param a          packed A
+     * @param aOff       start of the A micro-panel
+     * @param b          packed B
+     * @param bOff       start of the B micro-panel
+     * @param c          the output
+     * @param cOff       index of the tile's top-left element
+     * @param ldc        distance between rows of C
+     * @param rows       rows of the tile to update, at most MR
+     * @param cols       columns of the tile to update, at most NR
+     * @param accumulate add to C instead of overwriting it
+     */
+    void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc, int rows,
+                    int cols, boolean accumulate);
 }

@@ -1,7 +1,5 @@
 package dev.autograd.internal.kernel;
 
-import java.util.stream.IntStream;
-
 /**
  * The float64 loops of the engine. This file is the single source of every loop: the build generates
  * {@code FloatKernels} from it by replacing the element type (see autograd-core's pom.xml), so a loop is
@@ -12,11 +10,6 @@ import java.util.stream.IntStream;
  * element along that axis. Callers ({@link Kernels}) validate shapes; these loops trust them.
  */
 public final class DoubleKernels {
-
-    /** Below this many multiply-adds a matmul stays on the calling thread: forking would cost more. */
-    private static final long PARALLEL_MATMUL_WORK = 1L << 18;
-    /** Rows of {@code b} kept hot in cache while a block of {@code c} rows is updated. */
-    private static final int K_BLOCK = 128;
 
     private DoubleKernels() {
     }
@@ -546,7 +539,7 @@ public final class DoubleKernels {
                     }
                 }
                 for (int gi = 0; gi < g.groups(); gi++) {
-                    DoubleNaiveGemm.gemm(false, false, og, plane, kg, 1, weight, gi * og * kg, kg, cols, gi * kg * plane,
+                    DoubleGemm.gemm(Backends.DOUBLE, true, false, false, og, plane, kg, 1, weight, gi * og * kg, kg, cols, gi * kg * plane,
                             plane, bias == null ? 0 : 1, y, yBase + gi * og * plane, plane);
                 }
             }
@@ -579,12 +572,12 @@ public final class DoubleKernels {
                 for (int gi = 0; gi < g.groups(); gi++) {
                     if (cols != null) {
                         // dW_g += dY_g cols_g^T: [og, plane] x [plane, kg], cols stored [kg, plane]
-                        DoubleNaiveGemm.gemm(false, true, og, kg, plane, 1, dy, yBase + gi * og * plane, plane, cols,
+                        DoubleGemm.gemm(Backends.DOUBLE, true, false, true, og, kg, plane, 1, dy, yBase + gi * og * plane, plane, cols,
                                 gi * kg * plane, plane, 1, partials, chunk * weights + gi * og * kg, kg);
                     }
                     if (dcols != null) {
                         // dcols_g = W_g^T dY_g: [kg, og] x [og, plane], W_g stored [og, kg]
-                        DoubleNaiveGemm.gemm(true, false, kg, plane, og, 1, weight, gi * og * kg, kg, dy,
+                        DoubleGemm.gemm(Backends.DOUBLE, true, true, false, kg, plane, og, 1, weight, gi * og * kg, kg, dy,
                                 yBase + gi * og * plane, plane, 0, dcols, gi * kg * plane, plane);
                     }
                 }
@@ -845,51 +838,6 @@ public final class DoubleKernels {
                 }
                 is -= srcStrides[d] * shape[d];
                 counter[d] = 0;
-            }
-        }
-    }
-
-    /**
-     * Batched {@code c[b] = a[b] @ b[b]} with {@code a[b]} an {@code m x k} matrix at {@code aOffsets[b]},
-     * {@code b[b]} a {@code k x n} matrix at {@code bOffsets[b]} and {@code c} dense and zeroed.
-     * Rows are spread over the common fork-join pool when the work is large enough.
-     */
-    public static void matmul(double[] a, int[] aOffsets, double[] b, int[] bOffsets, double[] c,
-                              int m, int k, int n) {
-        int batches = aOffsets.length;
-        long work = (long) batches * m * k * n;
-        if (work < PARALLEL_MATMUL_WORK || batches * m < 2) {
-            for (int t = 0; t < batches; t++) {
-                matmulRows(a, aOffsets[t], b, bOffsets[t], c, t * m * n, 0, m, k, n);
-            }
-            return;
-        }
-        int rowsPerTask = Math.max(1, (int) Math.min(m, PARALLEL_MATMUL_WORK / Math.max(1L, (long) k * n)));
-        int blocksPerBatch = (m + rowsPerTask - 1) / rowsPerTask;
-        IntStream.range(0, batches * blocksPerBatch).parallel().forEach(task -> {
-            int t = task / blocksPerBatch;
-            int rowStart = (task % blocksPerBatch) * rowsPerTask;
-            int rowEnd = Math.min(m, rowStart + rowsPerTask);
-            matmulRows(a, aOffsets[t], b, bOffsets[t], c, t * m * n, rowStart, rowEnd, k, n);
-        });
-    }
-
-    // i-k-j order: the inner loop streams one row of b and one row of c, which the JIT vectorises;
-    // k is blocked so that the rows of b in use stay in cache across the rows of c.
-    private static void matmulRows(double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
-                                   int rowStart, int rowEnd, int k, int n) {
-        for (int p0 = 0; p0 < k; p0 += K_BLOCK) {
-            int p1 = Math.min(k, p0 + K_BLOCK);
-            for (int i = rowStart; i < rowEnd; i++) {
-                int ci = cOff + i * n;
-                int ai = aOff + i * k;
-                for (int p = p0; p < p1; p++) {
-                    double aip = a[ai + p];
-                    int bp = bOff + p * n;
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += aip * b[bp + j];
-                    }
-                }
             }
         }
     }

@@ -494,74 +494,87 @@ public final class Kernels {
         return dst;
     }
 
-    /** Batched matrix product into a new array of {@code batches * m * n} elements. */
+    /**
+     * Batched matrix product into a new array of {@code batches * m * n} elements: {@code c[t] = a[t] @ b[t]}
+     * with {@code a[t]} the dense {@code m x k} matrix at {@code aOffsets[t]} and {@code b[t]} the dense
+     * {@code k x n} matrix at {@code bOffsets[t]}; through {@link DoubleGemm}.
+     */
     public static Object matmul(Object a, int[] aOffsets, Object b, int[] bOffsets, int m, int k, int n) {
-        Object c = newArray(a, aOffsets.length * m * n);
-        if (a instanceof double[] d) {
-            DoubleKernels.matmul(d, aOffsets, (double[]) b, bOffsets, (double[]) c, m, k, n);
-        } else {
-            FloatKernels.matmul((float[]) a, aOffsets, (float[]) b, bOffsets, (float[]) c, m, k, n);
+        int batches = aOffsets.length;
+        Object c = newArray(a, batches * m * n);
+        int[] cOffsets = new int[batches];
+        for (int t = 0; t < batches; t++) {
+            cOffsets[t] = t * m * n;
         }
+        gemmBatched(false, false, m, n, k, 1, a, aOffsets, k, b, bOffsets, n, 0, c, cOffsets, n);
         return c;
     }
 
     /**
-     * {@code C = alpha op(A) op(B) + beta C} on row-major matrices (BLAS's gemm): {@code op(A)} is
-     * {@code m x k}, {@code op(B)} is {@code k x n}, each read transposed in place when asked; with
-     * {@code beta == 0}, C is written without being read.
+     * BLAS GEMM, row-major: {@code C = alpha * op(A) * op(B) + beta * C}, {@code op(X)} being {@code X} or
+     * its transpose read in place; {@code beta == 0} writes C without reading it, {@code beta == 1}
+     * accumulates. Bit-identical whatever the thread count. See {@link DoubleGemm} for the arguments, the
+     * blocking and the threading.
      *
-     * @param transA read A as its transpose (A is stored {@code k x m})
-     * @param transB read B as its transpose (B is stored {@code n x k})
-     * @param m      rows of op(A) and C
-     * @param n      columns of op(B) and C
+     * @param transA whether A is stored {@code k x m} and read transposed
+     * @param transB whether B is stored {@code n x k} and read transposed
+     * @param m      rows of C
+     * @param n      columns of C
      * @param k      the inner dimension
-     * @param alpha  the factor of the product
-     * @param a      A's array ({@code double[]} or {@code float[]})
-     * @param aOff   A's first element
-     * @param lda    A's row stride
+     * @param alpha  factor of the product
+     * @param a      A's array ({@code double[]} or {@code float[]}, like the others)
+     * @param aOff   index of A's first element
+     * @param lda    distance between stored rows of A
      * @param b      B's array
-     * @param bOff   B's first element
-     * @param ldb    B's row stride
-     * @param beta   the factor of C's old values (0: overwrite)
-     * @param c      C's array
-     * @param cOff   C's first element
-     * @param ldc    C's row stride
+     * @param bOff   index of B's first element
+     * @param ldb    distance between stored rows of B
+     * @param beta   factor of the old C; 0 means C is not read
+     * @param c      C's array, updated in place
+     * @param cOff   index of C's first element
+     * @param ldc    distance between rows of C
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Object a, int aOff,
                             int lda, Object b, int bOff, int ldb, double beta, Object c, int cOff, int ldc) {
         if (a instanceof double[] d) {
-            DoubleNaiveGemm.gemm(transA, transB, m, n, k, alpha, d, aOff, lda, (double[]) b, bOff, ldb, beta,
-                    (double[]) c, cOff, ldc);
+            DoubleGemm.gemm(Backends.DOUBLE, true, transA, transB, m, n, k, alpha, d, aOff, lda, (double[]) b, bOff,
+                    ldb, beta, (double[]) c, cOff, ldc);
         } else {
-            FloatNaiveGemm.gemm(transA, transB, m, n, k, (float) alpha, (float[]) a, aOff, lda, (float[]) b, bOff,
-                    ldb, (float) beta, (float[]) c, cOff, ldc);
+            FloatGemm.gemm(Backends.FLOAT, true, transA, transB, m, n, k, (float) alpha, (float[]) a, aOff, lda,
+                    (float[]) b, bOff, ldb, (float) beta, (float[]) c, cOff, ldc);
         }
     }
 
     /**
-     * Batched {@code C[cOffsets[t]] += op(A[aOffsets[t]]) op(B[bOffsets[t]])} for every batch entry t, into
-     * a C that starts zeroed: entries that share a target matrix (an operand broadcast over the batch, the
-     * gradient of a shared weight) sum into it in batch order, so the result does not depend on threads.
+     * GEMM over a batch of same-shaped matrices: {@code C[t] = alpha * op(A[t]) * op(B[t]) + beta * C[t]},
+     * matrix {@code t} of each operand starting at its offset (offsets may repeat for broadcast operands;
+     * C regions that overlap are summed into one after the other). Small entries run in parallel by entry.
      *
-     * @param transA read each A transposed
-     * @param transB read each B transposed
-     * @param m      rows of each op(A) and C
-     * @param n      columns of each op(B) and C
-     * @param k      the inner dimension
-     * @param a      the A matrices' array
-     * @param aOffsets the first element of A for each batch entry
-     * @param lda    A's row stride
-     * @param b      the B matrices' array
-     * @param bOffsets the first element of B for each batch entry
-     * @param ldb    B's row stride
-     * @param c      the C matrices' array, zeroed by the caller
-     * @param cOffsets the first element of C for each batch entry
-     * @param ldc    C's row stride
+     * @param transA   whether each A is stored {@code k x m} and read transposed
+     * @param transB   whether each B is stored {@code n x k} and read transposed
+     * @param m        rows of each C
+     * @param n        columns of each C
+     * @param k        the inner dimension
+     * @param alpha    factor of the products
+     * @param a        the A matrices' array
+     * @param aOffsets index of each A's first element
+     * @param lda      distance between stored rows of each A
+     * @param b        the B matrices' array
+     * @param bOffsets index of each B's first element
+     * @param ldb      distance between stored rows of each B
+     * @param beta     factor of the old C; 0 means C is not read
+     * @param c        the C matrices' array, updated in place
+     * @param cOffsets index of each C's first element
+     * @param ldc      distance between rows of each C
      */
-    public static void gemmBatched(boolean transA, boolean transB, int m, int n, int k, Object a, int[] aOffsets,
-                                   int lda, Object b, int[] bOffsets, int ldb, Object c, int[] cOffsets, int ldc) {
-        for (int t = 0; t < cOffsets.length; t++) {
-            gemm(transA, transB, m, n, k, 1, a, aOffsets[t], lda, b, bOffsets[t], ldb, 1, c, cOffsets[t], ldc);
+    public static void gemmBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Object a,
+                                   int[] aOffsets, int lda, Object b, int[] bOffsets, int ldb, double beta, Object c,
+                                   int[] cOffsets, int ldc) {
+        if (a instanceof double[] d) {
+            DoubleGemm.gemmBatched(Backends.DOUBLE, true, transA, transB, m, n, k, alpha, d, aOffsets, lda,
+                    (double[]) b, bOffsets, ldb, beta, (double[]) c, cOffsets, ldc);
+        } else {
+            FloatGemm.gemmBatched(Backends.FLOAT, true, transA, transB, m, n, k, (float) alpha, (float[]) a,
+                    aOffsets, lda, (float[]) b, bOffsets, ldb, (float) beta, (float[]) c, cOffsets, ldc);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.autograd.internal.kernel;
 
+import java.util.Arrays;
+
 /**
  * The float64 loops in plain Java 17: simple counted loops over arrays that C2's auto-vectoriser turns
  * into SIMD code where it can (arithmetic, comparisons, min/max), and {@link Math}'s intrinsics for the
@@ -19,6 +21,18 @@ public final class PortableDoubleBackend implements DoubleBackend {
     // z = 2 sqrt(2/pi) (x + 0.044715 x^3) = x (GELU_A + GELU_B x^2): twice the tanh argument of the GELU.
     private static final double GELU_A = (double) (2 * Math.sqrt(2 / Math.PI));
     private static final double GELU_B = (double) (2 * Math.sqrt(2 / Math.PI) * 0.044715);
+    /** Rows of a GEMM tile: four row updates share each load of B. */
+    private static final int GEMM_MR = 4;
+    /**
+     * Columns of a GEMM tile: long rows, so that most of each column loop runs in the vector main loop C2
+     * makes of it rather than in its scalar pre- and post-loops (128 columns ran a quarter slower).
+     */
+    private static final int ROW_WIDTH = 256;
+    /** Where the row kernel's buffer holds its copy of a B row, after the four tile rows. */
+    private static final int B_ROW = GEMM_MR * ROW_WIDTH;
+    /** Each thread's buffer for the row kernel: four tile rows and a B row. */
+    private static final ThreadLocal<double[]> ROW_BUFFER =
+            ThreadLocal.withInitial(() -> new double[B_ROW + ROW_WIDTH]);
 
     private PortableDoubleBackend() {
     }
@@ -272,5 +286,84 @@ public final class PortableDoubleBackend implements DoubleBackend {
             s += e;
         }
         return s;
+    }
+
+    @Override
+    public double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+        // Four interleaved partial sums, as in sum(): independent add chains that overlap in the pipeline.
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += x[xOff + j] * y[yOff + j];
+            s1 += x[xOff + j + 1] * y[yOff + j + 1];
+            s2 += x[xOff + j + 2] * y[yOff + j + 2];
+            s3 += x[xOff + j + 3] * y[yOff + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += x[xOff + j] * y[yOff + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public int gemmMr() {
+        return GEMM_MR;
+    }
+
+    @Override
+    public int gemmNr() {
+        return ROW_WIDTH;
+    }
+
+    /** Yes: the loops run over the tile's valid rows and columns only. */
+    @Override
+    public boolean gemmPartialTiles() {
+        return true;
+    }
+
+    /**
+     * Four rows of C and a copy of B's row {@code p}, all in one buffer of the thread's at constant
+     * distances, updated by one loop over the columns per step {@code p}: C2 turns that loop into vector
+     * code (16 float32 or 8 float64 lanes with AVX-512), because every access in it is the same buffer at
+     * a known distance. The same loop over C's rows in place, or over four separate row arrays, stays
+     * scalar: C2 cannot prove that arrays which might be the same one do not overlap. A 4 x 4 block of
+     * scalar accumulators, the other candidate, peaks near the two multiplies and two adds per cycle scalar
+     * code can issue; this kernel runs two to four times faster (measured on Zen 5, JDK 17 and 25, with
+     * packed panels in cache: 34 against 15 GFLOP/s on float32, 50 against 15 on float64, one core). Rows
+     * and columns past {@code rows, cols} are left out, so edge tiles cost no padding. Products and sums are
+     * separate operations (Java never fuses them).
+     */
+    @Override
+    public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc,
+                           int rows, int cols, boolean accumulate) {
+        double[] t = ROW_BUFFER.get();
+        for (int i = 0; i < rows; i++) {
+            if (accumulate) {
+                System.arraycopy(c, cOff + i * ldc, t, i * ROW_WIDTH, cols);
+            } else {
+                Arrays.fill(t, i * ROW_WIDTH, i * ROW_WIDTH + cols, 0);
+            }
+        }
+        for (int p = 0; p < kc; p++) {
+            System.arraycopy(b, bOff + p * ROW_WIDTH, t, B_ROW, cols);
+            int ap = aOff + p * GEMM_MR;
+            double a0 = a[ap];
+            double a1 = a[ap + 1];
+            double a2 = a[ap + 2];
+            double a3 = a[ap + 3];
+            for (int j = 0; j < cols; j++) {
+                double bj = t[B_ROW + j];
+                t[j] += a0 * bj;
+                t[ROW_WIDTH + j] += a1 * bj;
+                t[2 * ROW_WIDTH + j] += a2 * bj;
+                t[3 * ROW_WIDTH + j] += a3 * bj;
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(t, i * ROW_WIDTH, c, cOff + i * ldc, cols);
+        }
     }
 }
