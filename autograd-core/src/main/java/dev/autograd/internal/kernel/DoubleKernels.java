@@ -458,31 +458,49 @@ public final class DoubleKernels {
 
     /**
      * The im2col matrix of sample {@code s}: row {@code (ch kh + p) kw + q}, column {@code i wo + j} holds the
-     * input at {@code (i sh - ph + p dh, j sw - pw + q dw)} of channel ch, 0 outside the input.
+     * input at {@code (i sh - ph + p dh, j sw - pw + q dw)} of channel ch, 0 outside the input. The columns
+     * j whose input column falls inside are computed once per (q), so the inner loop is a plain copy.
      */
     private static void im2col(double[] x, int s, ConvGeometry g, double[] cols) {
-        int plane = g.plane();
-        for (int ch = 0; ch < g.c(); ch++) {
-            int xBase = (s * g.c() + ch) * g.h() * g.w();
-            for (int p = 0; p < g.kh(); p++) {
-                for (int q = 0; q < g.kw(); q++) {
-                    int row = ((ch * g.kh() + p) * g.kw() + q) * plane;
-                    for (int i = 0; i < g.ho(); i++) {
-                        int r = i * g.sh() - g.ph() + p * g.dh();
-                        int out = row + i * g.wo();
-                        if (r < 0 || r >= g.h()) {
-                            java.util.Arrays.fill(cols, out, out + g.wo(), 0);
+        int c = g.c();
+        int h = g.h();
+        int w = g.w();
+        int kh = g.kh();
+        int kw = g.kw();
+        int ho = g.ho();
+        int wo = g.wo();
+        int sh = g.sh();
+        int sw = g.sw();
+        int plane = ho * wo;
+        for (int ch = 0; ch < c; ch++) {
+            int xBase = (s * c + ch) * h * w;
+            for (int p = 0; p < kh; p++) {
+                for (int q = 0; q < kw; q++) {
+                    int row = ((ch * kh + p) * kw + q) * plane;
+                    int col0 = q * g.dw() - g.pw();
+                    int j0 = firstInside(col0, sw, wo);
+                    int j1 = lastInside(col0, sw, w, wo);
+                    for (int i = 0; i < ho; i++) {
+                        int r = i * sh - g.ph() + p * g.dh();
+                        int out = row + i * wo;
+                        if (r < 0 || r >= h || j0 >= j1) {
+                            java.util.Arrays.fill(cols, out, out + wo, 0);
                             continue;
                         }
-                        int xRow = xBase + r * g.w();
-                        int col0 = q * g.dw() - g.pw();
-                        if (g.sw() == 1 && col0 >= 0 && col0 + g.wo() <= g.w()) {
-                            System.arraycopy(x, xRow + col0, cols, out, g.wo());
-                            continue;
+                        int xRow = xBase + r * w + col0;
+                        // The zeroed margins are a column or two wide: plain loops, not calls to Arrays.fill.
+                        for (int j = 0; j < j0; j++) {
+                            cols[out + j] = 0;
                         }
-                        for (int j = 0; j < g.wo(); j++) {
-                            int c = col0 + j * g.sw();
-                            cols[out + j] = c >= 0 && c < g.w() ? x[xRow + c] : 0;
+                        if (sw == 1) {
+                            System.arraycopy(x, xRow + j0, cols, out + j0, j1 - j0);
+                        } else {
+                            for (int j = j0; j < j1; j++) {
+                                cols[out + j] = x[xRow + j * sw];
+                            }
+                        }
+                        for (int j = j1; j < wo; j++) {
+                            cols[out + j] = 0;
                         }
                     }
                 }
@@ -492,30 +510,48 @@ public final class DoubleKernels {
 
     /** The adjoint of {@link #im2col}: every entry of {@code cols} added back at the input position it came from. */
     private static void col2im(double[] cols, int s, ConvGeometry g, double[] dx) {
-        int plane = g.plane();
-        for (int ch = 0; ch < g.c(); ch++) {
-            int xBase = (s * g.c() + ch) * g.h() * g.w();
-            for (int p = 0; p < g.kh(); p++) {
-                for (int q = 0; q < g.kw(); q++) {
-                    int row = ((ch * g.kh() + p) * g.kw() + q) * plane;
-                    for (int i = 0; i < g.ho(); i++) {
-                        int r = i * g.sh() - g.ph() + p * g.dh();
-                        if (r < 0 || r >= g.h()) {
+        int c = g.c();
+        int h = g.h();
+        int w = g.w();
+        int kh = g.kh();
+        int kw = g.kw();
+        int ho = g.ho();
+        int wo = g.wo();
+        int sh = g.sh();
+        int sw = g.sw();
+        int plane = ho * wo;
+        for (int ch = 0; ch < c; ch++) {
+            int xBase = (s * c + ch) * h * w;
+            for (int p = 0; p < kh; p++) {
+                for (int q = 0; q < kw; q++) {
+                    int row = ((ch * kh + p) * kw + q) * plane;
+                    int col0 = q * g.dw() - g.pw();
+                    int j0 = firstInside(col0, sw, wo);
+                    int j1 = lastInside(col0, sw, w, wo);
+                    for (int i = 0; i < ho; i++) {
+                        int r = i * sh - g.ph() + p * g.dh();
+                        if (r < 0 || r >= h) {
                             continue;
                         }
-                        int xRow = xBase + r * g.w();
-                        int in = row + i * g.wo();
-                        int col0 = q * g.dw() - g.pw();
-                        for (int j = 0; j < g.wo(); j++) {
-                            int c = col0 + j * g.sw();
-                            if (c >= 0 && c < g.w()) {
-                                dx[xRow + c] += cols[in + j];
-                            }
+                        int xRow = xBase + r * w + col0;
+                        int in = row + i * wo;
+                        for (int j = j0; j < j1; j++) {
+                            dx[xRow + j * sw] += cols[in + j];
                         }
                     }
                 }
             }
         }
+    }
+
+    /** The first output column j with {@code col0 + j sw >= 0}. */
+    private static int firstInside(int col0, int sw, int wo) {
+        return col0 >= 0 ? 0 : Math.min(wo, (-col0 + sw - 1) / sw);
+    }
+
+    /** One past the last output column j with {@code col0 + j sw < w}. */
+    private static int lastInside(int col0, int sw, int w, int wo) {
+        return col0 >= w ? 0 : Math.min(wo, (w - 1 - col0) / sw + 1);
     }
 
     /**
@@ -602,31 +638,40 @@ public final class DoubleKernels {
 
     /**
      * Max pooling: each output is the largest input of its window, padding counting as -infinity (the
-     * caller ensures every window holds at least one input). Planes are split over the pool.
+     * caller ensures every window holds at least one input). Planes are split over the pool. A whole output
+     * row is computed at once, one window offset (p, q) at a time over the columns j whose input falls
+     * inside, so the inner loop is long and free of bounds tests (window by window, the inner loops of two
+     * elements ran six times slower).
      */
     public static void maxPool2d(double[] x, ConvGeometry g, double[] y) {
         int planes = g.n() * g.c();
         Parallel.range(planes, Math.max(1, Kernels.GRAIN / Math.max(1, g.plane() * g.kh() * g.kw())), (p0, p1) -> {
+            int h = g.h();
+            int w = g.w();
+            int ho = g.ho();
+            int wo = g.wo();
+            int sw = g.sw();
+            if (isPairPooling(g)) {
+                maxPoolPairs(x, g, y, p0, p1);
+                return;
+            }
             for (int pl = p0; pl < p1; pl++) {
-                int xBase = pl * g.h() * g.w();
-                int yBase = pl * g.plane();
-                for (int i = 0; i < g.ho(); i++) {
-                    for (int j = 0; j < g.wo(); j++) {
-                        // Math.max propagates NaN, so a window holding one gives NaN.
-                        double best = Double.NEGATIVE_INFINITY;
-                        for (int p = 0; p < g.kh(); p++) {
-                            int r = i * g.sh() - g.ph() + p;
-                            if (r < 0 || r >= g.h()) {
-                                continue;
-                            }
-                            for (int q = 0; q < g.kw(); q++) {
-                                int c = j * g.sw() - g.pw() + q;
-                                if (c >= 0 && c < g.w()) {
-                                    best = Math.max(best, x[xBase + r * g.w() + c]);
-                                }
+                int xBase = pl * h * w;
+                for (int i = 0; i < ho; i++) {
+                    int out = (pl * ho + i) * wo;
+                    java.util.Arrays.fill(y, out, out + wo, Double.NEGATIVE_INFINITY);
+                    int r0 = i * g.sh() - g.ph();
+                    for (int r = Math.max(r0, 0); r < Math.min(r0 + g.kh(), h); r++) {
+                        for (int q = 0; q < g.kw(); q++) {
+                            int col0 = q - g.pw();
+                            int j0 = firstInside(col0, sw, wo);
+                            int j1 = lastInside(col0, sw, w, wo);
+                            int in = xBase + r * w + col0;
+                            // Math.max propagates NaN, so a window holding one gives NaN.
+                            for (int j = j0; j < j1; j++) {
+                                y[out + j] = Math.max(y[out + j], x[in + j * sw]);
                             }
                         }
-                        y[yBase + i * g.wo() + j] = best;
                     }
                 }
             }
@@ -635,44 +680,146 @@ public final class DoubleKernels {
 
     /**
      * The fused backward of {@link #maxPool2d}: each window's gradient goes to the inputs equal to its
-     * maximum, shared evenly among ties; overlapping windows accumulate into {@code dx} (zeroed).
+     * maximum, shared evenly among ties; overlapping windows accumulate into {@code dx} (zeroed). Row by
+     * row as the forward pass: one pass counts each window's maxima, a second adds {@code dy / count} where
+     * an input equals its window's maximum (distinct windows of one pass touch distinct inputs).
      */
     public static void maxPool2dBackward(double[] x, double[] y, double[] dy, ConvGeometry g, double[] dx) {
         int planes = g.n() * g.c();
         Parallel.range(planes, Math.max(1, Kernels.GRAIN / Math.max(1, g.plane() * g.kh() * g.kw())), (p0, p1) -> {
+            int h = g.h();
+            int w = g.w();
+            int ho = g.ho();
+            int wo = g.wo();
+            int sw = g.sw();
+            if (isPairPooling(g)) {
+                maxPoolPairsBackward(x, y, dy, g, dx, p0, p1);
+                return;
+            }
+            int[] count = new int[wo];
+            double[] share = new double[wo];
+            // Windows that neither overlap nor reach into padding each own their inputs: dx is then written
+            // once, in place of a read-modify-write of every input.
+            boolean disjoint = g.sh() >= g.kh() && g.sw() >= g.kw();
             for (int pl = p0; pl < p1; pl++) {
-                int xBase = pl * g.h() * g.w();
-                int yBase = pl * g.plane();
-                for (int i = 0; i < g.ho(); i++) {
-                    for (int j = 0; j < g.wo(); j++) {
-                        double best = y[yBase + i * g.wo() + j];
-                        int ties = 0;
-                        for (int pass = 0; pass < 2; pass++) {
-                            double share = pass == 0 ? 0 : dy[yBase + i * g.wo() + j] / ties;
-                            for (int p = 0; p < g.kh(); p++) {
-                                int r = i * g.sh() - g.ph() + p;
-                                if (r < 0 || r >= g.h()) {
-                                    continue;
-                                }
-                                for (int q = 0; q < g.kw(); q++) {
-                                    int c = j * g.sw() - g.pw() + q;
-                                    if (c >= 0 && c < g.w() && x[xBase + r * g.w() + c] == best) {
-                                        if (pass == 0) {
-                                            ties++;
-                                        } else {
-                                            dx[xBase + r * g.w() + c] += share;
-                                        }
-                                    }
-                                }
-                            }
-                            if (ties == 0) {
-                                break;
+                int xBase = pl * h * w;
+                for (int i = 0; i < ho; i++) {
+                    int out = (pl * ho + i) * wo;
+                    int r0 = i * g.sh() - g.ph();
+                    int rs = Math.max(r0, 0);
+                    int re = Math.min(r0 + g.kh(), h);
+                    java.util.Arrays.fill(count, 0);
+                    for (int r = rs; r < re; r++) {
+                        for (int q = 0; q < g.kw(); q++) {
+                            int col0 = q - g.pw();
+                            int in = xBase + r * w + col0;
+                            countMaxima(x, in, sw, y, out, count, firstInside(col0, sw, wo), lastInside(col0, sw, w, wo));
+                        }
+                    }
+                    for (int j = 0; j < wo; j++) {
+                        share[j] = count[j] == 0 ? 0 : dy[out + j] / count[j];
+                    }
+                    for (int r = rs; r < re; r++) {
+                        for (int q = 0; q < g.kw(); q++) {
+                            int col0 = q - g.pw();
+                            int in = xBase + r * w + col0;
+                            if (disjoint) {
+                                setAtMaxima(x, in, sw, y, out, share, dx, firstInside(col0, sw, wo),
+                                        lastInside(col0, sw, w, wo));
+                            } else {
+                                addAtMaxima(x, in, sw, y, out, share, dx, firstInside(col0, sw, wo),
+                                        lastInside(col0, sw, w, wo));
                             }
                         }
                     }
                 }
             }
         });
+    }
+
+    /** The common 2x2, stride-2, unpadded pooling, which gets loops of its own. */
+    private static boolean isPairPooling(ConvGeometry g) {
+        return g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0;
+    }
+
+    /** 2x2 windows of stride 2: each output reads its four inputs into locals; no inner loops. */
+    private static void maxPoolPairs(double[] x, ConvGeometry g, double[] y, int p0, int p1) {
+        int h = g.h();
+        int w = g.w();
+        int ho = g.ho();
+        int wo = g.wo();
+        for (int pl = p0; pl < p1; pl++) {
+            for (int i = 0; i < ho; i++) {
+                int top = (pl * h + 2 * i) * w;
+                int bottom = top + w;
+                int out = (pl * ho + i) * wo;
+                for (int j = 0; j < wo; j++) {
+                    y[out + j] = Math.max(Math.max(x[top + 2 * j], x[top + 2 * j + 1]),
+                            Math.max(x[bottom + 2 * j], x[bottom + 2 * j + 1]));
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward of {@link #maxPoolPairs}, one pass: the windows are disjoint, so each input's gradient is
+     * written once, {@code dy / ties} at the maxima and 0 elsewhere (the selections are integer comparisons
+     * of the bits, as in {@link #countMaxima}).
+     */
+    private static void maxPoolPairsBackward(double[] x, double[] y, double[] dy, ConvGeometry g, double[] dx,
+                                             int p0, int p1) {
+        int h = g.h();
+        int w = g.w();
+        int ho = g.ho();
+        int wo = g.wo();
+        for (int pl = p0; pl < p1; pl++) {
+            for (int i = 0; i < ho; i++) {
+                int top = (pl * h + 2 * i) * w;
+                int bottom = top + w;
+                int out = (pl * ho + i) * wo;
+                for (int j = 0; j < wo; j++) {
+                    long m = Double.doubleToRawLongBits(y[out + j]);
+                    int a = Double.doubleToRawLongBits(x[top + 2 * j]) == m ? 1 : 0;
+                    int b = Double.doubleToRawLongBits(x[top + 2 * j + 1]) == m ? 1 : 0;
+                    int c = Double.doubleToRawLongBits(x[bottom + 2 * j]) == m ? 1 : 0;
+                    int d = Double.doubleToRawLongBits(x[bottom + 2 * j + 1]) == m ? 1 : 0;
+                    int ties = a + b + c + d;
+                    double share = ties == 0 ? 0 : dy[out + j] / ties;
+                    dx[top + 2 * j] = a * share;
+                    dx[top + 2 * j + 1] = b * share;
+                    dx[bottom + 2 * j] = c * share;
+                    dx[bottom + 2 * j + 1] = d * share;
+                }
+            }
+        }
+    }
+
+    // Both loops select with integer comparisons of the bits, and count in ints: C2 turns those into
+    // conditional moves, while a floating-point comparison stays a branch, mispredicted for about every
+    // other maximum, and a floating-point count is several times slower. Equal bits is the maximum itself:
+    // of -0 and +0 only the one that won, and a NaN that won.
+    private static void countMaxima(double[] x, int in, int sw, double[] y, int out, int[] count, int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            count[j] += Double.doubleToRawLongBits(x[in + j * sw]) == Double.doubleToRawLongBits(y[out + j]) ? 1 : 0;
+        }
+    }
+
+    private static void setAtMaxima(double[] x, int in, int sw, double[] y, int out, double[] share, double[] dx,
+                                    int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            int at = in + j * sw;
+            int eq = Double.doubleToRawLongBits(x[at]) == Double.doubleToRawLongBits(y[out + j]) ? 1 : 0;
+            dx[at] = eq * share[j];
+        }
+    }
+
+    private static void addAtMaxima(double[] x, int in, int sw, double[] y, int out, double[] share, double[] dx,
+                                    int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            int at = in + j * sw;
+            int eq = Double.doubleToRawLongBits(x[at]) == Double.doubleToRawLongBits(y[out + j]) ? 1 : 0;
+            dx[at] += eq * share[j];
+        }
     }
 
     private static double fold(ReduceOp op, double acc, double v) {

@@ -3,7 +3,9 @@ package dev.autograd.internal.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -253,6 +255,61 @@ class KernelsTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void maxPoolingBackwardSharesTiesOnEveryPathAndOddSizes() {
+        Random r = new Random(8);
+        // {size, kernel, stride, padding}: the 2x2 stride-2 path (even and odd sizes) and the general one
+        int[][] cases = {{4, 2, 2, 0}, {7, 2, 2, 0}, {17, 2, 2, 0}, {7, 3, 2, 1}, {6, 2, 1, 0}, {5, 3, 3, 1}, {1, 1, 1, 0}};
+        for (int[] c : cases) {
+            int size = c[0];
+            int k = c[1];
+            int stride = c[2];
+            int pad = c[3];
+            int ho = (size + 2 * pad - k) / stride + 1;
+            ConvGeometry g = new ConvGeometry(2, 3, size, size, 3, k, k, stride, stride, pad, pad, 1, 1, 1, ho, ho);
+            double[] x = new double[2 * 3 * size * size];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(3);   // a coarse grid: many windows hold ties
+            }
+            double[] y = (double[]) Kernels.maxPool2d(x, g);
+            double[] dy = randn(r, y.length);
+            double[] dx = (double[]) Kernels.maxPool2dBackward(x, y, dy, g);
+            double[] expected = new double[x.length];
+            for (int plane = 0; plane < 6; plane++) {
+                for (int i = 0; i < ho; i++) {
+                    for (int j = 0; j < ho; j++) {
+                        double m = Double.NEGATIVE_INFINITY;
+                        List<Integer> at = new ArrayList<>();
+                        for (int p = 0; p < k; p++) {
+                            for (int q = 0; q < k; q++) {
+                                int row = i * stride - pad + p;
+                                int col = j * stride - pad + q;
+                                if (row >= 0 && row < size && col >= 0 && col < size) {
+                                    m = Math.max(m, x[(plane * size + row) * size + col]);
+                                }
+                            }
+                        }
+                        for (int p = 0; p < k; p++) {
+                            for (int q = 0; q < k; q++) {
+                                int row = i * stride - pad + p;
+                                int col = j * stride - pad + q;
+                                if (row >= 0 && row < size && col >= 0 && col < size
+                                        && x[(plane * size + row) * size + col] == m) {
+                                    at.add((plane * size + row) * size + col);
+                                }
+                            }
+                        }
+                        assertEquals(m, y[(plane * ho + i) * ho + j], 0, "maxPool2d " + Arrays.toString(c));
+                        for (int index : at) {
+                            expected[index] += dy[(plane * ho + i) * ho + j] / at.size();
+                        }
+                    }
+                }
+            }
+            assertArrayEquals(expected, dx, 1e-14, "maxPool2d backward " + Arrays.toString(c));
         }
     }
 
