@@ -185,8 +185,50 @@ public final class PortableDoubleBackend implements DoubleBackend {
     @Override
     public void unaryBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
                               int n, double p, boolean accumulate) {
+        switch (op) {
+            case ERF -> erfBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            case SOFTPLUS -> softplusBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            case GELU -> geluBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            case GELU_TANH -> geluTanhBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    double v = g[ig + j * sg] * derivative(op, saved[is + j], p);
+                    out[o + j] = accumulate ? out[o + j] + v : v;
+                }
+            }
+        }
+    }
+
+    // The derivatives from DoubleScalarMath in loops of their own, for the reason given at the forward loops.
+
+    private static void erfBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o, int n,
+                                    boolean accumulate) {
         for (int j = 0; j < n; j++) {
-            double v = g[ig + j * sg] * derivative(op, saved[is + j], p);
+            double v = g[ig + j * sg] * DoubleScalarMath.erfDerivative(saved[is + j]);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    private static void softplusBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
+                                         int n, boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * DoubleScalarMath.sigmoid(saved[is + j]);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    private static void geluBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o, int n,
+                                     boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * DoubleScalarMath.geluDerivative(saved[is + j]);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    private static void geluTanhBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
+                                         int n, boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * DoubleScalarMath.geluTanhDerivative(saved[is + j]);
             out[o + j] = accumulate ? out[o + j] + v : v;
         }
     }
