@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimdPortableAgreementTest {
 
-    private static final int[] LENGTHS = {0, 1, 7, 17, 63, 65, 257};
+    private static final int[] LENGTHS = {0, 1, 5, 6, 7, 9, 10, 11, 17, 63, 65, 257};
     private static final int[] OFFSETS = {0, 3, 5};
     /** Forward functions the portable loops compute with Math's intrinsics: agreement within bounds. */
     private static final Set<UnaryOp> FROM_MATH = EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SIN, UnaryOp.COS);
@@ -185,9 +185,24 @@ class SimdPortableAgreementTest {
         assertTrue(Math.abs(expected - actual) <= tolerance, where + ": portable " + expected + ", simd " + actual);
     }
 
-    /** An element's result does not depend on where it sits: the masked tail computes what a full vector does. */
+    /**
+     * The lengths, at offsets 1, 3, 13 and 250 of a 257-element array, whose results must equal those of the whole
+     * array: both sides of the op's scalar threshold (shorter ranges run DoubleScalarMath, longer ones the vector
+     * pipelines, masked tail included), and a few whole and partial vectors.
+     */
+    private static int[] partLengths(UnaryOp op) {
+        int t = SimdDoubleBackend.scalarBelow(op);
+        return new int[] {1, 2, 5, t - 1, t, t + 1, 17};
+    }
+
+    private static final int[] PART_OFFSETS = {1, 3, 13, 240};
+
+    /**
+     * An element's result does not depend on where it sits or on the length of its range: the masked tail computes
+     * what a full vector does, and ranges below the scalar threshold give the pipelines' bits.
+     */
     @Test
-    void resultsDoNotDependOnPosition() {
+    void resultsDoNotDependOnPositionOrLength() {
         for (UnaryOp op : UnaryOp.values()) {
             double[] x = inputs(op, 257, op.ordinal());
             double[] full = new double[x.length];
@@ -195,18 +210,92 @@ class SimdPortableAgreementTest {
             float[] xf = toFloats(x);
             float[] fullF = new float[x.length];
             simdFloats.unary(op, xf, 0, fullF, 0, x.length, (float) parameter(op));
-            for (int off : new int[] {1, 3, 13, 250}) {
-                for (int n : new int[] {1, 5, 7}) {
+            for (int off : PART_OFFSETS) {
+                for (int n : partLengths(op)) {
                     double[] part = new double[x.length];
                     simdDoubles.unary(op, x, off, part, off, n, parameter(op));
                     float[] partF = new float[x.length];
                     simdFloats.unary(op, xf, off, partF, off, n, (float) parameter(op));
                     for (int i = off; i < off + n; i++) {
                         assertEquals(Double.doubleToLongBits(full[i]), Double.doubleToLongBits(part[i]),
-                                op + " float64 at " + i);
+                                op + " float64 at " + i + ", n = " + n);
                         assertEquals(Float.floatToIntBits(fullF[i]), Float.floatToIntBits(partF[i]),
-                                op + " float32 at " + i);
+                                op + " float32 at " + i + ", n = " + n);
                     }
+                }
+            }
+        }
+    }
+
+    /** The same for the fused backward, accumulating into a non-zero gradient, with per-element and scalar g. */
+    @Test
+    void backwardDoesNotDependOnPositionOrLength() {
+        for (UnaryOp op : UnaryOp.values()) {
+            double p = parameter(op);
+            double[] x = inputs(op, 257, op.ordinal() + 100);
+            double[] saved = x.clone();
+            if (op.derivativeFromOutput()) {
+                PortableDoubleBackend.INSTANCE.unary(op, x, 0, saved, 0, x.length, p);
+            }
+            Random random = new Random(op.ordinal());
+            double[] g = new double[x.length];
+            double[] start = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                g[i] = random.nextGaussian();
+                start[i] = random.nextGaussian();
+            }
+            float[] gf = toFloats(g);
+            float[] savedF = toFloats(saved);
+            for (int sg = 0; sg <= 1; sg++) {
+                for (int off : PART_OFFSETS) {
+                    // With a scalar g the whole-array reference must read the same g[off].
+                    double[] full = start.clone();
+                    simdDoubles.unaryBackward(op, g, sg == 0 ? off : 0, sg, saved, 0, full, 0, x.length, p, true);
+                    float[] fullF = toFloats(start);
+                    simdFloats.unaryBackward(op, gf, sg == 0 ? off : 0, sg, savedF, 0, fullF, 0, x.length, (float) p,
+                            true);
+                    for (int n : partLengths(op)) {
+                        double[] part = start.clone();
+                        simdDoubles.unaryBackward(op, g, off, sg, saved, off, part, off, n, p, true);
+                        float[] partF = toFloats(start);
+                        simdFloats.unaryBackward(op, gf, off, sg, savedF, off, partF, off, n, (float) p, true);
+                        for (int i = off; i < off + n; i++) {
+                            String where = op + " backward sg=" + sg + " at " + i + ", n = " + n;
+                            assertEquals(Double.doubleToLongBits(full[i]), Double.doubleToLongBits(part[i]),
+                                    where + " float64");
+                            assertEquals(Float.floatToIntBits(fullF[i]), Float.floatToIntBits(partF[i]),
+                                    where + " float32");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The softmax step's exponentials do not depend on the length either (its sum is added in an order fixed by
+     * the length, as the backend contract says, and is checked against the portable sum below).
+     */
+    @Test
+    void softmaxStepExponentialsDoNotDependOnLength() {
+        double[] x = inputs(UnaryOp.EXP, 257, 7);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Double.isFinite(x[i]) ? Math.max(-50, Math.min(x[i], 50)) : 0;
+        }
+        double[] full = new double[x.length];
+        simdDoubles.expShiftSum(x, 0, 3, full, 0, x.length);
+        float[] xf = toFloats(x);
+        float[] fullF = new float[x.length];
+        simdFloats.expShiftSum(xf, 0, 3, fullF, 0, x.length);
+        for (int off : PART_OFFSETS) {
+            for (int n : partLengths(UnaryOp.EXP)) {
+                double[] part = new double[x.length];
+                simdDoubles.expShiftSum(x, off, 3, part, off, n);
+                float[] partF = new float[x.length];
+                simdFloats.expShiftSum(xf, off, 3, partF, off, n);
+                for (int i = off; i < off + n; i++) {
+                    assertEquals(Double.doubleToLongBits(full[i]), Double.doubleToLongBits(part[i]), "at " + i);
+                    assertEquals(Float.floatToIntBits(fullF[i]), Float.floatToIntBits(partF[i]), "float32 at " + i);
                 }
             }
         }
@@ -214,7 +303,7 @@ class SimdPortableAgreementTest {
 
     @Test
     void softmaxStepAgrees() {
-        for (int n : LENGTHS) {
+        for (int n : new int[] {0, 1, 2, 5, 9, 10, 11, 17, 63, 65, 257}) {
             double[] x = inputs(UnaryOp.EXP, n + 3, n);
             for (int i = 0; i < x.length; i++) {
                 x[i] = Double.isFinite(x[i]) ? Math.max(-50, Math.min(x[i], 50)) : 0;
