@@ -15,10 +15,12 @@ import dev.autograd.internal.kernel.MathConstants.ForDouble;
  * polynomials ({@link MathConstants}, Horner's rule with {@link Math#fma}), and every one of those operations is
  * exactly rounded IEEE 754 (add, multiply, fused multiply-add, divide, compares, bit moves) in scalar Java as in a
  * vector lane. So for every argument the result here is bit for bit the result of the vector pipeline, on every
- * JDK from 17 on and at every vector width; {@code ScalarVectorAgreementTest} checks it. Where the vector code
+ * JDK from 17 on and at every vector width; {@code VectorMathAccuracyTest} checks it on every sample of its
+ * sweeps, and {@code SimdPortableAgreementTest} through the backends. Where the vector code
  * blends a special value over a lane computed anyway, this code branches instead and skips the work (e.g. erf
  * below 0.84375 never evaluates its exponential), which changes no result. Consequently the bounds below are the
- * vector bounds, measured by {@code VectorMathAccuracyTest} on both versions.
+ * vector bounds, measured by {@code VectorMathAccuracyTest} on both versions (the derivatives, which the vector
+ * pipelines of the fused backward share, too).
  *
  * <p>The fused multiply-adds need the hardware instruction to be fast (x86 since Haswell and Zen, every 64-bit
  * ARM): without it {@link Math#fma} is a slow software emulation, as is the vector math's fma.
@@ -210,8 +212,9 @@ public final class DoubleScalarMath {
      * The derivative of erf, {@code 2/sqrt(pi) e^(-x^2)}, with x^2 rounded and the factor applied before the
      * exponential's power of two (one rounding where the result is subnormal).
      *
-     * <p>Error, 64-bit and 32-bit: the exponential's 1 ulp, plus x^2's rounding magnified by x^2 (as in any
-     * evaluation from a rounded x^2), plus the constant's half ulp.
+     * <p>Error (vs. the exact derivative at the given x), 64-bit and 32-bit: at most 2 + x^2 ulp: the
+     * exponential's 1 ulp and the constant's half, plus x^2's rounding magnified by x^2 (as in any evaluation from
+     * a rounded x^2).
      *
      * @param x the argument of erf
      * @return erf'(x); 0 at +-Infinity, NaN for NaN
@@ -249,8 +252,9 @@ public final class DoubleScalarMath {
      * The derivative of the exact GELU, {@code Phi(x) + x phi(x)}, phi the standard normal density, with Phi as in
      * {@link #gelu} (its tail and phi share one exponential e^(-x^2/2)).
      *
-     * <p>Error, 64-bit and 32-bit: a few ulps of 1 (Phi's tail within the GELU's bound, plus the rounding of the
-     * sum); 0 at -Infinity, 1 at +Infinity, NaN for NaN.
+     * <p>Error, absolute because the derivative crosses zero (near x = -0.75, where no relative bound holds):
+     * 64-bit at most 2 ulps of 1 (2^-51), 32-bit at most 2 ulps of 1 (2^-22). 0 at -Infinity, 1 at +Infinity, NaN
+     * for NaN.
      *
      * @param x the argument of the GELU
      * @return d/dx x Phi(x)
@@ -296,8 +300,8 @@ public final class DoubleScalarMath {
      * {@code z' = A + 3 B x^2}, with {@code s (1 - s) = e / (1 + e)^2}, {@code e = e^-|z|}: no 1 - s cancellation
      * for large z. |x| is clamped at 25 (32-bit: 12), where the derivative has reached 0 or 1.
      *
-     * <p>Error, 64-bit and 32-bit: a few ulps of 1 plus z's rounding magnified as in {@link #geluTanh};
-     * 0 at -Infinity, 1 at +Infinity, NaN for NaN.
+     * <p>Error, absolute because the derivative crosses zero (near x = -0.75): 64-bit at most 3 ulps of 1
+     * (3 2^-52), 32-bit at most 3 ulps of 1 (3 2^-23). 0 at -Infinity, 1 at +Infinity, NaN for NaN.
      *
      * @param x the argument of the tanh-GELU
      * @return its derivative
