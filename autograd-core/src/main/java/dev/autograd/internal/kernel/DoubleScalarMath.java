@@ -166,7 +166,7 @@ public final class DoubleScalarMath {
      */
     public static double sigmoid(double x) {
         double e = expTimes(-Math.abs(x), 1);
-        return ForDouble.ifNegative(x, e, 1) / (e + 1);
+        return ifNegative(x, e, 1) / (e + 1);
     }
 
     /**
@@ -241,11 +241,11 @@ public final class DoubleScalarMath {
     public static double gelu(double x) {
         double xc = clamp(x, -ForDouble.NORMAL_TAIL_LIMIT, ForDouble.NORMAL_TAIL_LIMIT);
         double ratio = normalTailRatio(xc);
-        double tail = expTimes(-(xc * xc * HALF), ForDouble.ifNegative(xc, ratio * xc, ratio));
+        double tail = expTimes(-(xc * xc * HALF), ifNegative(xc, ratio * xc, ratio));
         if (x == Double.NEGATIVE_INFINITY) {
             return NEGATIVE_ZERO;
         }
-        return ForDouble.ifNegative(x, tail, x * (1 - tail));
+        return ifNegative(x, tail, x * (1 - tail));
     }
 
     /**
@@ -264,7 +264,7 @@ public final class DoubleScalarMath {
         double ratio = normalTailRatio(xc);
         double density = expTimes(-(xc * xc * HALF), 1);
         double tail = density * ratio;
-        double cdf = ForDouble.ifNegative(x, tail, 1 - tail);
+        double cdf = ifNegative(x, tail, 1 - tail);
         if (x == Double.NEGATIVE_INFINITY) {
             return 0;
         }
@@ -290,9 +290,9 @@ public final class DoubleScalarMath {
     public static double geluTanh(double x) {
         double xc = clamp(x, -ForDouble.GELU_TANH_LIMIT, ForDouble.GELU_TANH_LIMIT);
         double z = xc * Math.fma(xc * xc, ForDouble.GELU_B, ForDouble.GELU_A);
-        double scaled = expTimes(-Math.abs(z), ForDouble.ifNegative(z, xc, 1));
-        double e = ForDouble.ifNegative(z, scaled / xc, scaled);
-        return ForDouble.ifNegative(z, scaled, x) / (e + 1);
+        double scaled = expTimes(-Math.abs(z), ifNegative(z, xc, 1));
+        double e = ifNegative(z, scaled / xc, scaled);
+        return ifNegative(z, scaled, x) / (e + 1);
     }
 
     /**
@@ -312,7 +312,7 @@ public final class DoubleScalarMath {
         double z = xc * Math.fma(x2, ForDouble.GELU_B, ForDouble.GELU_A);
         double e = expTimes(-Math.abs(z), 1);
         double inverse = 1 / (e + 1);
-        double s = ForDouble.ifNegative(z, e * inverse, inverse);
+        double s = ifNegative(z, e * inverse, inverse);
         return Math.fma(xc * (e * inverse * inverse), Math.fma(x2, ForDouble.GELU_3B, ForDouble.GELU_A), s);
     }
 
@@ -471,6 +471,17 @@ public final class DoubleScalarMath {
         return minuend - minuendPart - (subtrahend - subtrahendPart);
     }
 
+    /**
+     * {@code v < 0 ? ifNegative : otherwise} without a branch: C2 compiles a choice between two floating-point values
+     * to a jump (x86 has no scalar floating-point conditional move), which arguments of random sign mispredict half
+     * the time (it made the sigmoid 2.5 times slower). The sign bit of {@code v + 0} (which turns -0.0 into +0.0)
+     * becomes an all-ones or all-zeros mask. A NaN v may pick either value.
+     */
+    private static double ifNegative(double v, double ifNegative, double otherwise) {
+        var mask = ForDouble.bits(v + 0) >> ForDouble.SIGN_BIT_POSITION;
+        return ForDouble.fromBits((ForDouble.bits(ifNegative) & mask) | (ForDouble.bits(otherwise) & ~mask));
+    }
+
     /** v clamped to [lo, hi]; NaN stays NaN. */
     private static double clamp(double v, double lo, double hi) {
         return v > hi ? hi : v < lo ? lo : v;
@@ -483,6 +494,6 @@ public final class DoubleScalarMath {
 
     /** max(v, 0) keeping NaN and -0.0, without a branch. */
     private static double positivePart(double v) {
-        return ForDouble.ifNegative(v, 0, v);
+        return ifNegative(v, 0, v);
     }
 }

@@ -79,22 +79,6 @@ public final class MathConstants {
             return Double.longBitsToDouble(bits);
         }
 
-        /**
-         * {@code v < 0 ? ifNegative : otherwise} without a branch: C2 compiles a choice between two doubles to a
-         * jump (x86 has no scalar floating-point conditional move), which values of random sign mispredict half
-         * the time. The sign bit of {@code v + 0} (which turns -0.0 into +0.0) becomes an all-ones or all-zeros
-         * mask. A NaN v may pick either value.
-         *
-         * @param v          the value whose sign decides
-         * @param ifNegative the result where v &lt; 0
-         * @param otherwise  the result where v &gt;= 0
-         * @return one of the two, bit for bit
-         */
-        public static double ifNegative(double v, double ifNegative, double otherwise) {
-            long mask = bits(v + 0) >> SIGN_BIT_POSITION;
-            return fromBits((bits(ifNegative) & mask) | (bits(otherwise) & ~mask));
-        }
-
         /** 1 / ln 2. */
         public static final double LOG2E = 1.4426950408889634;
         /** ln 2 rounded to 42 bits, so that {@code n * LN2_HI} is exact for {@code |n| < 2^11}. */
@@ -474,19 +458,6 @@ public final class MathConstants {
          */
         public static float fromBits(int bits) {
             return Float.intBitsToFloat(bits);
-        }
-
-        /**
-         * {@code v < 0 ? ifNegative : otherwise} without a branch; see {@link ForDouble#ifNegative}.
-         *
-         * @param v          the value whose sign decides
-         * @param ifNegative the result where v &lt; 0
-         * @param otherwise  the result where v &gt;= 0
-         * @return one of the two, bit for bit
-         */
-        public static float ifNegative(float v, float ifNegative, float otherwise) {
-            int mask = bits(v + 0) >> SIGN_BIT_POSITION;
-            return fromBits((bits(ifNegative) & mask) | (bits(otherwise) & ~mask));
         }
 
         /** 1 / ln 2. */

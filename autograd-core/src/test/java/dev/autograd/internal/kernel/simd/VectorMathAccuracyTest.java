@@ -481,19 +481,11 @@ class VectorMathAccuracyTest {
                         x[i] = samples.get(i);
                     }
                     float[] vector = vectorDerivative(spec.op(), x);
-                    Worst worst = new Worst();
+                    double[] y = new double[x.length];
                     for (int i = 0; i < x.length; i++) {
-                        float y = spec.scalar32().apply(x[i]);
-                        worst.offer(x[i], derivativeError(spec, y, spec.floatReference().applyAsDouble(x[i]), x[i],
-                                false));
-                        if (vector != null) {
-                            assertEquals(Float.floatToIntBits(y), Float.floatToIntBits(vector[i]),
-                                    spec.op() + "' float32 at " + x[i] + ": scalar and vector bits differ");
-                        }
+                        y[i] = spec.scalar32().apply(x[i]);
                     }
-                    report(spec.op(), "derivative float32", worst);
-                    assertTrue(worst.ulps <= spec.bound(), () -> spec.op() + "' float32: " + worst
-                            + " exceeds the stated " + spec.bound());
+                    checkDerivative(spec, false, toDoubles(x), y, vector == null ? null : toDoubles(vector));
                 }),
                 DynamicTest.dynamicTest(spec.op() + "' float64", () -> {
                     SplittableRandom random = new SplittableRandom(spec.op().ordinal());
@@ -515,21 +507,39 @@ class VectorMathAccuracyTest {
                     double[] x = samples.stream().mapToDouble(Double::doubleValue)
                             .filter(v -> !(Math.abs(v) > spec.float64Limit() && Math.abs(v) < 2 * spec.float64Limit()))
                             .toArray();
-                    double[] vector = vectorDerivative(spec.op(), x);
-                    Worst worst = new Worst();
+                    double[] y = new double[x.length];
                     for (int i = 0; i < x.length; i++) {
-                        double y = spec.scalar64().applyAsDouble(x[i]);
-                        worst.offer(x[i], derivativeError(spec, y, spec.doubleReference().applyAsDouble(x[i]), x[i],
-                                true));
-                        if (vector != null) {
-                            assertEquals(Double.doubleToLongBits(y), Double.doubleToLongBits(vector[i]),
-                                    spec.op() + "' float64 at " + x[i] + ": scalar and vector bits differ");
-                        }
+                        y[i] = spec.scalar64().applyAsDouble(x[i]);
                     }
-                    report(spec.op(), "derivative float64 (" + x.length + " values)", worst);
-                    assertTrue(worst.ulps <= spec.bound(), () -> spec.op() + "' float64: " + worst
-                            + " exceeds the stated " + spec.bound());
+                    checkDerivative(spec, true, x, y, vectorDerivative(spec.op(), x));
                 })));
+    }
+
+    /**
+     * Measures the scalar derivatives y (float32 ones widened) against the spec's reference and bound, and
+     * requires the vector ones (null without the Vector API) to be the same bits.
+     */
+    private static void checkDerivative(DerivativeSpec spec, boolean float64, double[] x, double[] y, double[] vector) {
+        String what = spec.op() + "' " + (float64 ? "float64" : "float32");
+        DoubleUnaryOperator reference = float64 ? spec.doubleReference() : spec.floatReference();
+        Worst worst = new Worst();
+        for (int i = 0; i < x.length; i++) {
+            worst.offer(x[i], derivativeError(spec, y[i], reference.applyAsDouble(x[i]), x[i], float64));
+            if (vector != null) {
+                assertEquals(Double.doubleToLongBits(y[i]), Double.doubleToLongBits(vector[i]),
+                        what + " at " + x[i] + ": scalar and vector bits differ");
+            }
+        }
+        report(spec.op(), "derivative " + (float64 ? "float64 (" + x.length + " values)" : "float32"), worst);
+        assertTrue(worst.ulps <= spec.bound(), () -> what + ": " + worst + " exceeds the stated " + spec.bound());
+    }
+
+    private static double[] toDoubles(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
     }
 
     /** The SIMD fused backward's derivative (g = 1, so g f' is f' itself), or null without the Vector API. */
