@@ -19,9 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The transcendental functions, and every derivative of the fused backward except POW's, run as the
  * pipelines of {@link DoubleVectorMath}, block by block through per-thread scratch arrays (see there why), within
- * the ulp bounds stated there. Ranges shorter than {@link #scalarBelow} elements (a dozen or fewer, where the
- * pipelines' fixed cost dominates: micrograd-style graphs of scalars, small softmax rows) run the same algorithms
- * as {@link DoubleScalarMath}'s scalar code instead, which gives the same bits. So does the portable backend for
+ * the ulp bounds stated there. Ranges shorter than {@link #scalarBelow} elements (10 or 6 by the function's cost,
+ * where the pipelines' fixed cost dominates: micrograd-style graphs of scalars, small softmax rows) run the same
+ * algorithms as {@link DoubleScalarMath}'s scalar code instead, which gives the same bits. So does the portable backend for
  * every function except exp, log, sin and cos, which it takes from {@code Math} (within 1 ulp, so the two backends
  * differ there by at most the vector bound plus 1 ulp). Arithmetic, the arithmetic derivatives included, is
  * bit-identical to the portable loops. The last partial vector of a range is zero-padded and goes through the same
