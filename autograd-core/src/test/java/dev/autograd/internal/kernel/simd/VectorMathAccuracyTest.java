@@ -469,23 +469,9 @@ class VectorMathAccuracyTest {
     Stream<DynamicTest> derivativesWithinStatedBounds() {
         return derivativeSpecs().stream().flatMap(spec -> Stream.of(
                 DynamicTest.dynamicTest(spec.op() + "' float32", () -> {
-                    List<Float> samples = new ArrayList<>();
-                    for (long bits = 17; bits < 1L << 32; bits += 8209) {
-                        samples.add(Float.intBitsToFloat((int) bits));
-                    }
-                    for (float special : SPECIAL_FLOATS) {
-                        samples.add(special);
-                    }
-                    float[] x = new float[samples.size()];
-                    for (int i = 0; i < x.length; i++) {
-                        x[i] = samples.get(i);
-                    }
-                    float[] vector = vectorDerivative(spec.op(), x);
-                    double[] y = new double[x.length];
-                    for (int i = 0; i < x.length; i++) {
-                        y[i] = spec.scalar32().apply(x[i]);
-                    }
-                    checkDerivative(spec, false, toDoubles(x), y, vector == null ? null : toDoubles(vector));
+                    Worst worst = IntStream.range(0, 64).parallel().mapToObj(part -> derivativePart32(spec, part))
+                            .reduce(derivativeErrors(spec, SPECIAL_FLOATS.clone()), Worst::max);
+                    checkDerivative(spec, false, worst);
                 }),
                 DynamicTest.dynamicTest(spec.op() + "' float64", () -> {
                     SplittableRandom random = new SplittableRandom(spec.op().ordinal());
@@ -511,26 +497,59 @@ class VectorMathAccuracyTest {
                     for (int i = 0; i < x.length; i++) {
                         y[i] = spec.scalar64().applyAsDouble(x[i]);
                     }
-                    checkDerivative(spec, true, x, y, vectorDerivative(spec.op(), x));
+                    Worst worst = derivativeErrors(spec, true, x, y, vectorDerivative(spec.op(), x));
+                    checkDerivative(spec, true, worst);
                 })));
     }
 
+    /** One 64th of the float32 bit patterns, strided as in {@link #float32Part}, through one derivative. */
+    private static Worst derivativePart32(DerivativeSpec spec, int part) {
+        long stride = LONG ? 1 : 8209;
+        long bits = ((long) part << 26) + (part * 131L) % stride;
+        long end = (long) (part + 1) << 26;
+        float[] x = new float[1 << 14];
+        Worst worst = new Worst();
+        while (bits < end) {
+            int n = 0;
+            for (; n < x.length && bits < end; n++, bits += stride) {
+                x[n] = Float.intBitsToFloat((int) bits);
+            }
+            worst = worst.max(derivativeErrors(spec, java.util.Arrays.copyOf(x, n)));
+        }
+        return worst;
+    }
+
+    /** The float32 derivative's errors at x, in both versions (which must agree bit for bit). */
+    private static Worst derivativeErrors(DerivativeSpec spec, float[] x) {
+        float[] vector = vectorDerivative(spec.op(), x);
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = spec.scalar32().apply(x[i]);
+        }
+        return derivativeErrors(spec, false, toDoubles(x), y, vector == null ? null : toDoubles(vector));
+    }
+
     /**
-     * Measures the scalar derivatives y (float32 ones widened) against the spec's reference and bound, and
-     * requires the vector ones (null without the Vector API) to be the same bits.
+     * The worst error of the scalar derivatives y (float32 ones widened) against the spec's reference, after
+     * requiring the vector ones (null without the Vector API) to be the same bits.
      */
-    private static void checkDerivative(DerivativeSpec spec, boolean float64, double[] x, double[] y, double[] vector) {
-        String what = spec.op() + "' " + (float64 ? "float64" : "float32");
+    private static Worst derivativeErrors(DerivativeSpec spec, boolean float64, double[] x, double[] y,
+                                          double[] vector) {
         DoubleUnaryOperator reference = float64 ? spec.doubleReference() : spec.floatReference();
         Worst worst = new Worst();
         for (int i = 0; i < x.length; i++) {
             worst.offer(x[i], derivativeError(spec, y[i], reference.applyAsDouble(x[i]), x[i], float64));
             if (vector != null) {
                 assertEquals(Double.doubleToLongBits(y[i]), Double.doubleToLongBits(vector[i]),
-                        what + " at " + x[i] + ": scalar and vector bits differ");
+                        spec.op() + "' at " + x[i] + ": scalar and vector bits differ");
             }
         }
-        report(spec.op(), "derivative " + (float64 ? "float64 (" + x.length + " values)" : "float32"), worst);
+        return worst;
+    }
+
+    private static void checkDerivative(DerivativeSpec spec, boolean float64, Worst worst) {
+        String what = spec.op() + "' " + (float64 ? "float64" : "float32");
+        report(spec.op(), "derivative " + (float64 ? "float64" : "float32"), worst);
         assertTrue(worst.ulps <= spec.bound(), () -> what + ": " + worst + " exceeds the stated " + spec.bound());
     }
 
