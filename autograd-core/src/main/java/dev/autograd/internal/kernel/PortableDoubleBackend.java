@@ -4,9 +4,16 @@ import java.util.Arrays;
 
 /**
  * The float64 loops in plain Java 17: simple counted loops over arrays that C2's auto-vectoriser turns
- * into SIMD code where it can (arithmetic, comparisons, min/max), and {@link Math}'s intrinsics for the
- * transcendental functions. The build generates {@code PortableFloatBackend} from this file (float32
- * results of {@code Math} functions are rounded from double, so within 1 ulp of the float32 function).
+ * into SIMD code where it can (arithmetic, comparisons, min/max), {@link Math}'s intrinsics for exp, log, sin, cos,
+ * sqrt and pow (each within 1 ulp), and {@link DoubleScalarMath} for the other transcendental functions and
+ * derivatives (expm1, log1p, tanh, sigmoid, softplus, erf, both GELUs), whose {@code Math} versions (where there
+ * are any) are not intrinsics on JDK 17 but calls into native code. Every function is a static method called
+ * from its own loop, which C2 inlines. The build generates {@code PortableFloatBackend} from this file: float32
+ * results of {@code Math} functions are rounded from double, so within 1 ulp of the float32 function; the float32
+ * {@code FloatScalarMath} works in float32 within the bounds it states.
+ *
+ * <p>The functions from {@link DoubleScalarMath} give the same bits as the SIMD backend's vector math, so for
+ * those ops (forward and fused backward) the two backends agree exactly.
  *
  * <p>Keep it generation-safe: no floating-point literals with a decimal point, and cast every
  * {@code Math} result with {@code (double)}.
@@ -16,11 +23,6 @@ public final class PortableDoubleBackend implements DoubleBackend {
     /** The one instance. */
     public static final PortableDoubleBackend INSTANCE = new PortableDoubleBackend();
 
-    private static final double TWO_OVER_SQRT_PI = (double) (2 / Math.sqrt(Math.PI));
-    private static final double INV_SQRT_2PI = (double) (1 / Math.sqrt(2 * Math.PI));
-    // z = 2 sqrt(2/pi) (x + 0.044715 x^3) = x (GELU_A + GELU_B x^2): twice the tanh argument of the GELU.
-    private static final double GELU_A = (double) (2 * Math.sqrt(2 / Math.PI));
-    private static final double GELU_B = (double) (2 * Math.sqrt(2 / Math.PI) * 0.044715);
     /** Rows of a GEMM tile: four row updates share each load of B. */
     private static final int GEMM_MR = 4;
     /**
@@ -53,48 +55,76 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case SQRT -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.sqrt(x[i]); }
             case ABS -> { for (int i = xOff; i < end; i++) out[i + d] = Math.abs(x[i]); }
             case SIGN -> { for (int i = xOff; i < end; i++) out[i + d] = Math.signum(x[i]); }
-            case TANH -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.tanh(x[i]); }
-            case SIGMOID -> { for (int i = xOff; i < end; i++) out[i + d] = sigmoid(x[i]); }
+            case TANH -> tanhLoop(x, xOff, out, d, end);
+            case SIGMOID -> sigmoidLoop(x, xOff, out, d, end);
             case RELU -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] > 0 || x[i] != x[i] ? x[i] : 0; }
             case POW -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.pow(x[i], p); }
             case SIN -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.sin(x[i]); }
             case COS -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.cos(x[i]); }
-            case LOG1P -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.log1p(x[i]); }
-            case EXPM1 -> { for (int i = xOff; i < end; i++) out[i + d] = (double) Math.expm1(x[i]); }
+            case LOG1P -> log1pLoop(x, xOff, out, d, end);
+            case EXPM1 -> expm1Loop(x, xOff, out, d, end);
             case RECIPROCAL -> { for (int i = xOff; i < end; i++) out[i + d] = 1 / x[i]; }
             case SQUARE -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] * x[i]; }
-            case ERF -> { for (int i = xOff; i < end; i++) out[i + d] = (double) SpecialFunctions.erf(x[i]); }
-            case SOFTPLUS -> { for (int i = xOff; i < end; i++) out[i + d] = softplus(x[i]); }
+            case ERF -> erfLoop(x, xOff, out, d, end);
+            case SOFTPLUS -> softplusLoop(x, xOff, out, d, end);
             case LEAKY_RELU -> { for (int i = xOff; i < end; i++) out[i + d] = x[i] > 0 ? x[i] : x[i] * p; }
-            case GELU -> { for (int i = xOff; i < end; i++) out[i + d] = gelu(x[i]); }
-            case GELU_TANH -> { for (int i = xOff; i < end; i++) out[i + d] = geluTanh(x[i]); }
+            case GELU -> geluLoop(x, xOff, out, d, end);
+            case GELU_TANH -> geluTanhLoop(x, xOff, out, d, end);
             default -> throw new AssertionError(op);
         }
     }
 
-    // log(1 + e^v) = max(v, 0) + log1p(e^-|v|): exact for large |v| where the naive form overflows.
-    private static double softplus(double v) {
-        return (double) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
-    }
+    // One method per function that is too large to inline at a cold call site: each loop is profiled and
+    // compiled on its own, so its call is inlined once the loop is hot, whenever that happens. In unary's switch
+    // the call would be inlined only if it was already hot when unary was compiled; an op first used after that
+    // would pay a call per element for good.
 
-    // x Phi(x) in float64 whatever the dtype (Phi's argument must not be rounded to float32: the left tail's
-    // relative error grows like x^2 times the argument's); 0 * -Inf is -0.0.
-    private static double gelu(double v) {
-        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : (double) (v * SpecialFunctions.normalCdf(v));
-    }
-
-    // x/2 (1 + tanh(z/2)) = x sigmoid(z): the same function without the 1 + tanh cancellation for x < 0.
-    private static double geluTanh(double v) {
-        return v == Double.NEGATIVE_INFINITY ? -(double) 0 : v * sigmoid(v * (GELU_A + GELU_B * v * v));
-    }
-
-    // Split by sign so that exp never overflows: both branches stay in [0, 1].
-    private static double sigmoid(double v) {
-        if (v >= 0) {
-            return (double) (1 / (1 + Math.exp(-v)));
+    private static void tanhLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.tanh(x[i]);
         }
-        double e = (double) Math.exp(v);
-        return e / (1 + e);
+    }
+
+    private static void sigmoidLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.sigmoid(x[i]);
+        }
+    }
+
+    private static void log1pLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.log1p(x[i]);
+        }
+    }
+
+    private static void expm1Loop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.expm1(x[i]);
+        }
+    }
+
+    private static void erfLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.erf(x[i]);
+        }
+    }
+
+    private static void softplusLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.softplus(x[i]);
+        }
+    }
+
+    private static void geluLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.gelu(x[i]);
+        }
+    }
+
+    private static void geluTanhLoop(double[] x, int xOff, double[] out, int d, int end) {
+        for (int i = xOff; i < end; i++) {
+            out[i + d] = DoubleScalarMath.geluTanh(x[i]);
+        }
     }
 
     @Override
@@ -170,8 +200,50 @@ public final class PortableDoubleBackend implements DoubleBackend {
     @Override
     public void unaryBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
                               int n, double p, boolean accumulate) {
+        switch (op) {
+            case ERF -> erfBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            case SOFTPLUS -> softplusBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            case GELU -> geluBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            case GELU_TANH -> geluTanhBackward(g, ig, sg, saved, is, out, o, n, accumulate);
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    double v = g[ig + j * sg] * derivative(op, saved[is + j], p);
+                    out[o + j] = accumulate ? out[o + j] + v : v;
+                }
+            }
+        }
+    }
+
+    // The derivatives from DoubleScalarMath in loops of their own, for the reason given at the forward loops.
+
+    private static void erfBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o, int n,
+                                    boolean accumulate) {
         for (int j = 0; j < n; j++) {
-            double v = g[ig + j * sg] * derivative(op, saved[is + j], p);
+            double v = g[ig + j * sg] * DoubleScalarMath.erfDerivative(saved[is + j]);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    private static void softplusBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
+                                         int n, boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * DoubleScalarMath.sigmoid(saved[is + j]);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    private static void geluBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o, int n,
+                                     boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * DoubleScalarMath.geluDerivative(saved[is + j]);
+            out[o + j] = accumulate ? out[o + j] + v : v;
+        }
+    }
+
+    private static void geluTanhBackward(double[] g, int ig, int sg, double[] saved, int is, double[] out, int o,
+                                         int n, boolean accumulate) {
+        for (int j = 0; j < n; j++) {
+            double v = g[ig + j * sg] * DoubleScalarMath.geluTanhDerivative(saved[is + j]);
             out[o + j] = accumulate ? out[o + j] + v : v;
         }
     }
@@ -194,26 +266,12 @@ public final class PortableDoubleBackend implements DoubleBackend {
             case EXPM1 -> s + 1;
             case RECIPROCAL -> -s * s;
             case SQUARE -> s + s;
-            case ERF -> (double) (TWO_OVER_SQRT_PI * Math.exp(-s * s));
-            case SOFTPLUS -> sigmoid(s);
+            case ERF -> DoubleScalarMath.erfDerivative(s);
+            case SOFTPLUS -> DoubleScalarMath.sigmoid(s);
             case LEAKY_RELU -> s > 0 ? 1 : p;
-            case GELU -> Double.isInfinite(s) ? (s > 0 ? 1 : 0)
-                    : (double) (SpecialFunctions.normalCdf(s) + s * INV_SQRT_2PI * Math.exp(-s * s / 2));
-            case GELU_TANH -> geluTanhDerivative(s);
+            case GELU -> DoubleScalarMath.geluDerivative(s);
+            case GELU_TANH -> DoubleScalarMath.geluTanhDerivative(s);
         };
-    }
-
-    // s + v s (1 - s) z' with s = sigmoid(z); s (1 - s) = e / (1 + e)^2 with e = e^-|z|, free of the 1 - s
-    // cancellation. Past |v| = 25 the derivative is 0 or 1 to every precision (and v^3 would overflow).
-    private static double geluTanhDerivative(double v) {
-        if (Math.abs(v) > 25) {
-            return v > 0 ? 1 : 0;
-        }
-        double z = v * (GELU_A + GELU_B * v * v);
-        double e = (double) Math.exp(-Math.abs(z));
-        double inverse = 1 / (1 + e);
-        double sig = z >= 0 ? inverse : e * inverse;
-        return sig + v * (e * inverse * inverse) * (GELU_A + 3 * GELU_B * v * v);
     }
 
     @Override

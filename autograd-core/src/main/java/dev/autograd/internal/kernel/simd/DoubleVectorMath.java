@@ -1,7 +1,7 @@
 package dev.autograd.internal.kernel.simd;
 
 import dev.autograd.internal.kernel.UnaryOp;
-import dev.autograd.internal.kernel.simd.Polynomials.ForDouble;
+import dev.autograd.internal.kernel.MathConstants.ForDouble;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -12,10 +12,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Transcendental functions on float64 vectors, written as range reductions around minimax polynomials (the
- * per-dtype coefficients live in {@link Polynomials}), with every special value handled lane by lane. The build
- * generates the 32-bit twin {@code FloatVectorMath} from this file; the bounds below are stated for both
- * ("64-bit" and "32-bit", words the generator leaves alone).
+ * Transcendental functions on float64 vectors, written as range reductions around minimax polynomials, with every
+ * special value handled lane by lane. The per-dtype constants and coefficients live in
+ * {@link dev.autograd.internal.kernel.MathConstants}, shared with the scalar versions of these functions,
+ * {@link dev.autograd.internal.kernel.DoubleScalarMath}, which perform the same operations in the same order and so
+ * give the same bits; the polynomials are evaluated on vectors in {@link Polynomials}. The build generates the
+ * 32-bit twin {@code FloatVectorMath} from this file; the bounds below are stated for both ("64-bit" and "32-bit",
+ * words the generator leaves alone).
  *
  * <h2>Accuracy</h2>
  * Errors are in ulps of the exact result and are checked by {@code VectorMathAccuracyTest}: 32-bit results
@@ -268,17 +271,25 @@ final class DoubleVectorMath {
     /** -sin x, the derivative of cos. */
     static final Pipeline NEGATED_SIN = new Pipeline("trigReduce", "trigPolynomials", "sinSigns", "negateResult");
 
-    /** 2/sqrt(pi) e^(-x^2), the derivative of erf, with x^2 rounded as the portable loop rounds it. */
+    /**
+     * 2/sqrt(pi) e^(-x^2), the derivative of erf, the factor applied before the power of two. Error at most
+     * 2 + x^2 ulp (x^2's rounding, magnified), as {@link dev.autograd.internal.kernel.DoubleScalarMath#erfDerivative},
+     * which gives the same bits.
+     */
     static final Pipeline ERF_DERIVATIVE = new Pipeline("erfDerivativeArgument", "expReduce", "expScaleTimes");
 
-    /** d/dx x Phi(x) = Phi(x) + x phi(x), phi the standard normal density; Phi as in {@link #GELU}. */
+    /**
+     * d/dx x Phi(x) = Phi(x) + x phi(x), phi the standard normal density; Phi as in {@link #GELU}. Absolute error
+     * at most 2 ulps of 1, as {@link dev.autograd.internal.kernel.DoubleScalarMath#geluDerivative} (same bits).
+     */
     static final Pipeline GELU_DERIVATIVE = new Pipeline("geluArgument", "geluDerivativeRatio", "expReduce",
             "geluDerivativeFinish");
 
     /**
      * d/dx x sigmoid(z(x)) = s + x s (1 - s) z'(x), {@code s = sigmoid(z)}, {@code z' = A + 3 B x^2}, with
      * {@code s (1 - s) = e / (1 + e)^2}, {@code e = e^-|z|}: no 1 - s cancellation for large z. 0 at -Inf,
-     * 1 at +Inf (|x| is clamped at 25, 32-bit: 12, where it has reached those values).
+     * 1 at +Inf (|x| is clamped at 25, 32-bit: 12, where it has reached those values). Absolute error at most 3
+     * ulps of 1, as {@link dev.autograd.internal.kernel.DoubleScalarMath#geluTanhDerivative} (same bits).
      */
     static final Pipeline GELU_TANH_DERIVATIVE = new Pipeline("geluTanhDerivativeArgument", "expReduce",
             "expScale", "geluTanhDerivativeFinish");
@@ -521,7 +532,7 @@ final class DoubleVectorMath {
         for (int j = 0; j < n; j += L) {
             DoubleVector x = DoubleVector.fromArray(S, blocks[X], j);
             DoubleVector a = clampAbove(x.abs(), ForDouble.ERF_SATURATION);
-            DoubleVector small = a.fma(ForDouble.erfSmallPolynomial(a.mul(a)), a);
+            DoubleVector small = a.fma(Polynomials.ForDouble.erfSmallPolynomial(a.mul(a)), a);
             DoubleVector big = DoubleVector.fromArray(S, blocks[Y], j).neg().add(1);
             copySign(big.blend(small, a.compare(VectorOperators.LT, ForDouble.ERF_SMALL)), x)
                     .intoArray(blocks[Y], j);
@@ -664,8 +675,8 @@ final class DoubleVectorMath {
         for (int j = 0; j < n; j += L) {
             DoubleVector r = DoubleVector.fromArray(S, blocks[POLY], j);
             DoubleVector z = r.mul(r);
-            DoubleVector sinPolynomial = ForDouble.sinPolynomial(z);
-            DoubleVector cosPolynomial = ForDouble.cosPolynomial(z);
+            DoubleVector sinPolynomial = Polynomials.ForDouble.sinPolynomial(z);
+            DoubleVector cosPolynomial = Polynomials.ForDouble.cosPolynomial(z);
             DoubleVector rLow = DoubleVector.fromArray(S, blocks[SHIFTED], j);
             DoubleVector halfZ = z.mul(HALF);
             DoubleVector w = halfZ.neg().add(1);
@@ -686,7 +697,7 @@ final class DoubleVectorMath {
     /**
      * Y = sin x (quadrantOffset 0) or cos x (1), from sin r and cos r in POLY and SHIFTED: the quadrant
      * k + quadrantOffset picks sin r or cos r by its bit 0 and the sign by its bit 1; sin also takes x's sign.
-     * Lanes beyond TRIG_VECTOR_BOUND go through StrictMath.
+     * Lanes beyond TRIG_REDUCTION_BOUND go through StrictMath.
      */
     private static void trigQuadrants(double[][] blocks, int n, int quadrantOffset) {
         var keepSignOfX = quadrantOffset == 0 ? ForDouble.SIGN_MASK : 0;
@@ -703,7 +714,7 @@ final class DoubleVectorMath {
                     .lanewise(VectorOperators.XOR, x.viewAsIntegralLanes().and(keepSignOfX));
             DoubleVector result = value.viewAsIntegralLanes()
                     .lanewise(VectorOperators.XOR, sign.and(ForDouble.SIGN_MASK)).viewAsFloatingLanes();
-            VectorMask<Double> huge = a.compare(VectorOperators.GT, ForDouble.TRIG_VECTOR_BOUND);
+            VectorMask<Double> huge = a.compare(VectorOperators.GT, ForDouble.TRIG_REDUCTION_BOUND);
             if (huge.anyTrue()) {
                 result = strictSinOrCos(x, result, huge, quadrantOffset == 1);
             }
@@ -824,7 +835,7 @@ final class DoubleVectorMath {
         DoubleVector lo = n.mul(ForDouble.LN2_LO);
         DoubleVector r = hi.sub(lo);
         DoubleVector correction = hi.sub(r).sub(lo);
-        return r.add(r.mul(r).fma(ForDouble.expPolynomial(r), correction));
+        return r.add(r.mul(r).fma(Polynomials.ForDouble.expPolynomial(r), correction));
     }
 
     /** 2^n from the shifter sum t = n + SHIFTER (n in the normal exponent range). */
@@ -857,7 +868,7 @@ final class DoubleVectorMath {
         DoubleVector f = z.sub(1);
         DoubleVector s = f.div(f.add(2));
         DoubleVector s2 = s.mul(s);
-        DoubleVector r = s2.mul(ForDouble.logPolynomial(s2));
+        DoubleVector r = s2.mul(Polynomials.ForDouble.logPolynomial(s2));
         DoubleVector halfF2 = f.mul(f).mul(HALF);
         DoubleVector low = s.fma(halfF2.add(r), k.fma(k.broadcast(ForDouble.LN2_LO), extra));
         return k.fma(k.broadcast(ForDouble.LN2_HI), f.sub(halfF2.sub(low)));
@@ -876,7 +887,7 @@ final class DoubleVectorMath {
      * ERFC_FIT_LIMIT, where a is clamped (e^(-a^2) has underflowed there anyway).
      */
     private static DoubleVector erfcx(DoubleVector a, DoubleVector squareLo) {
-        DoubleVector ratio = ForDouble.erfcxRational(clampAbove(a, ForDouble.ERFC_FIT_LIMIT));
+        DoubleVector ratio = Polynomials.ForDouble.erfcxRational(clampAbove(a, ForDouble.ERFC_FIT_LIMIT));
         return ratio.fma(squareLo.neg(), ratio);
     }
 

@@ -2,6 +2,7 @@ package dev.autograd.internal.kernel.simd;
 
 import dev.autograd.internal.kernel.BinaryOp;
 import dev.autograd.internal.kernel.DoubleBackend;
+import dev.autograd.internal.kernel.DoubleScalarMath;
 import dev.autograd.internal.kernel.PortableDoubleBackend;
 import dev.autograd.internal.kernel.UnaryOp;
 import jdk.incubator.vector.DoubleVector;
@@ -18,10 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The transcendental functions, and every derivative of the fused backward except POW's, run as the
  * pipelines of {@link DoubleVectorMath}, block by block through per-thread scratch arrays (see there why), within
- * the ulp bounds stated there: they differ from the portable backend's {@code Math} results by at most those
- * bounds plus Math's own (1 ulp). Arithmetic, the arithmetic derivatives included, is bit-identical to the
- * portable loops. The last partial vector of a range is zero-padded and goes through the same vector code, so an
- * element's result never depends on its position in the array.
+ * the ulp bounds stated there. Ranges shorter than {@link #scalarBelow} elements (10 or 6 by the function's cost,
+ * where the pipelines' fixed cost dominates: micrograd-style graphs of scalars, small softmax rows) run the same
+ * algorithms as {@link DoubleScalarMath}'s scalar code instead, which gives the same bits. So does the portable backend for
+ * every function except exp, log, sin and cos, which it takes from {@code Math} (within 1 ulp, so the two backends
+ * differ there by at most the vector bound plus 1 ulp). Arithmetic, the arithmetic derivatives included, is
+ * bit-identical to the portable loops. The last partial vector of a range is zero-padded and goes through the same
+ * vector code, so an element's result never depends on its position in the array or on the length of the range.
  */
 public final class SimdDoubleBackend implements DoubleBackend {
 
@@ -32,6 +36,10 @@ public final class SimdDoubleBackend implements DoubleBackend {
     private static final int L = S.length();
     private static final PortableDoubleBackend SCALAR = PortableDoubleBackend.INSTANCE;
     private static final int BLOCK = DoubleVectorMath.BLOCK;
+    /** Shorter ranges of the cheaper functions run as scalar code; see {@link #scalarBelow}. */
+    static final int SCALAR_BELOW_CHEAP = 10;
+    /** Shorter ranges of the costlier functions (erf, the GELUs, softplus, sin, cos) run as scalar code. */
+    static final int SCALAR_BELOW_COSTLY = 6;
 
     /**
      * Whether the machine has 32 vector registers: AVX-512 (the only x86 case with a 512-bit preferred
@@ -76,6 +84,10 @@ public final class SimdDoubleBackend implements DoubleBackend {
     public void unary(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n, double p) {
         DoubleVectorMath.Pipeline pipeline = DoubleVectorMath.forward(op);
         if (pipeline != null) {
+            if (n < scalarBelow(op)) {
+                scalarForward(op, x, xOff, out, outOff, n);
+                return;
+            }
             double[][] blocks = DoubleVectorMath.scratch();
             for (int start = 0; start < n; start += BLOCK) {
                 int length = Math.min(BLOCK, n - start);
@@ -194,6 +206,10 @@ public final class SimdDoubleBackend implements DoubleBackend {
             SCALAR.unaryBackward(op, g, ig, sg, saved, is, out, o, n, p, accumulate);
             return;
         }
+        if (n < scalarBelow(op)) {
+            scalarBackward(op, g, ig, sg, saved, is, out, o, n, p, accumulate);
+            return;
+        }
         double[][] blocks = DoubleVectorMath.scratch();
         double[] derivative = blocks[DoubleVectorMath.Y];
         DoubleVector gScalar = DoubleVector.broadcast(S, g[ig]);
@@ -215,6 +231,74 @@ public final class SimdDoubleBackend implements DoubleBackend {
                 double v = g[ig + (start + j) * sg] * derivative[j];
                 out[base + j] = accumulate ? out[base + j] + v : v;
             }
+        }
+    }
+
+    /**
+     * Below how many elements an op's transcendental function (forward, or the fused backward's derivative) runs as
+     * {@link DoubleScalarMath}'s scalar version rather than as a vector pipeline. A pipeline costs 25 to 60 ns
+     * before its first element (the thread's scratch blocks, the copies in and out, one MethodHandle call per
+     * pass), the scalar functions 2 to 13 ns an element. Measured for both dtypes, the two break even near 6 to
+     * 12 elements (AVX2) or 8 to 20 (AVX-512) for exp, log, tanh and sigmoid, and near 4 to 11 (AVX2) or 5 to 8
+     * (AVX-512) for the costlier ones; near the break-even point the choice changes the cost by a few ns.
+     * The scalar versions give the pipelines' bits, so an element's result does not depend on the length of the
+     * range it is in.
+     *
+     * @param op a unary op
+     * @return the length below which its scalar version runs
+     */
+    static int scalarBelow(UnaryOp op) {
+        return switch (op) {
+            case ERF, GELU, GELU_TANH, SOFTPLUS, SIN, COS -> SCALAR_BELOW_COSTLY;
+            default -> SCALAR_BELOW_CHEAP;
+        };
+    }
+
+    /** The scalar versions of the forward pipelines: each gives the bits its pipeline gives. */
+    private static void scalarForward(UnaryOp op, double[] x, int xOff, double[] out, int outOff, int n) {
+        int d = outOff - xOff;
+        int end = xOff + n;
+        switch (op) {
+            case EXP -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.exp(x[i]); }
+            case EXPM1 -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.expm1(x[i]); }
+            case LOG -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.log(x[i]); }
+            case LOG1P -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.log1p(x[i]); }
+            case TANH -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.tanh(x[i]); }
+            case SIGMOID -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.sigmoid(x[i]); }
+            case SOFTPLUS -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.softplus(x[i]); }
+            case ERF -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.erf(x[i]); }
+            case GELU -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.gelu(x[i]); }
+            case GELU_TANH -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.geluTanh(x[i]); }
+            case SIN -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.sin(x[i]); }
+            case COS -> { for (int i = xOff; i < end; i++) out[i + d] = DoubleScalarMath.cos(x[i]); }
+            default -> throw new AssertionError(op + " has no vector pipeline");
+        }
+    }
+
+    /**
+     * The fused backward on a short range: the derivatives that need a transcendental function from
+     * DoubleScalarMath (the bits of their pipelines), the arithmetic ones from the portable loop (bit-identical to
+     * their pipelines too); the product with g and the accumulation rounded as everywhere else.
+     */
+    private static void scalarBackward(UnaryOp op, double[] g, int ig, int sg, double[] saved, int is, double[] out,
+                                       int o, int n, double p, boolean accumulate) {
+        if (!(op == UnaryOp.ERF || op == UnaryOp.SOFTPLUS || op == UnaryOp.SIN || op == UnaryOp.COS
+                || op == UnaryOp.GELU || op == UnaryOp.GELU_TANH)) {
+            SCALAR.unaryBackward(op, g, ig, sg, saved, is, out, o, n, p, accumulate);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            double s = saved[is + j];
+            double derivative = switch (op) {
+                case ERF -> DoubleScalarMath.erfDerivative(s);
+                case SOFTPLUS -> DoubleScalarMath.sigmoid(s);
+                case SIN -> DoubleScalarMath.cos(s);
+                case COS -> -DoubleScalarMath.sin(s);
+                case GELU -> DoubleScalarMath.geluDerivative(s);
+                default -> DoubleScalarMath.geluTanhDerivative(s);
+            };
+            double v = g[ig + j * sg] * derivative;
+            out[o + j] = accumulate ? out[o + j] + v : v;
         }
     }
 
@@ -302,6 +386,16 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     @Override
     public double expShiftSum(double[] x, int xOff, double shift, double[] out, int o, int n) {
+        if (n < SCALAR_BELOW_CHEAP) {
+            // Summed in order: the same sum as the vector path's tail loop when n is below the lane count.
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                double e = DoubleScalarMath.exp(x[xOff + j] - shift);
+                out[o + j] = e;
+                sum += e;
+            }
+            return sum;
+        }
         double[][] blocks = DoubleVectorMath.scratch();
         double[] exponentials = blocks[DoubleVectorMath.Y];
         DoubleVector acc = DoubleVector.zero(S);

@@ -275,6 +275,39 @@ final class DoubleDouble {
         return (x < 0 ? tail : of(1).sub(tail)).mul(x).value();
     }
 
+    /** d/dx x Phi(x) = Phi(x) + x phi(x), Phi and phi the standard normal CDF and density; 0 and 1 far out. */
+    static double geluDerivative(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        if (Math.abs(x) > 40) {
+            return x > 0 ? 1 : 0;
+        }
+        DoubleDouble a = INV_SQRT2.mul(Math.abs(x));
+        DoubleDouble square = of(x).mul(x).scalb(-1);
+        DoubleDouble tail = erfc(a, square).scalb(-1);
+        DoubleDouble cdf = x < 0 ? tail : of(1).sub(tail);
+        DoubleDouble density = exp(square.neg()).mul(INV_SQRT_PI).mul(INV_SQRT2);
+        return cdf.add(density.mul(x)).value();
+    }
+
+    /** d/dx x sigmoid(z), z = x (A + B x^2): s + x s (1 - s) (A + 3 B x^2), s = sigmoid(z); 0 and 1 far out. */
+    static double geluTanhDerivative(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        if (Math.abs(x) > 30) {
+            return x > 0 ? 1 : 0;
+        }
+        DoubleDouble xx = of(x);
+        DoubleDouble square = xx.mul(xx);
+        DoubleDouble z = xx.mul(GELU_A.add(GELU_B.mul(square)));
+        // s (1 - s) = sigmoid(z) sigmoid(-z), without the cancellation of 1 - s.
+        DoubleDouble slope = sigmoid(z).mul(sigmoid(z.neg()));
+        DoubleDouble zPrime = GELU_A.add(GELU_B.mul(square).mul(3));
+        return sigmoid(z).add(xx.mul(slope).mul(zPrime)).value();
+    }
+
     /** x sigmoid(x (A + B x^2)) with the constants of the tanh-GELU to double-double precision. */
     static double geluTanh(double x) {
         if (Double.isNaN(x) || x == Double.POSITIVE_INFINITY || x > 30) {
