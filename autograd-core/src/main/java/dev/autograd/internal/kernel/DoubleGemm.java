@@ -626,6 +626,8 @@ public final class DoubleGemm {
          * range of column panels (split {@code nWays} ways); its own A blocks are packed on its own thread.
          */
         private void computeChunk(int chunk) {
+            // The block's state is read into locals once and passed down, rather than re-read from this
+            // shared object's fields inside the loops.
             int mPanels = ceilDiv(m, mr);
             int mi = chunk / nWays;
             int ni = chunk % nWays;
@@ -635,18 +637,22 @@ public final class DoubleGemm {
             int qEnd = Parallel.rangeStart(nPanels, nWays, ni + 1);
             int rows = rowEnd - rowFirst;
             int mcEven = roundUp(ceilDiv(rows, ceilDiv(rows, mcMax)), mr);
+            int kcNow = kc;
             Workspace ws = WORKSPACE.get();
-            double[] packedA = ws.a(mcEven * kc);
+            double[] packedA = ws.a(mcEven * kcNow);
             double[] tile = ws.tile(mr * nr);
             for (int ic = rowFirst; ic < rowEnd; ic += mcEven) {
                 int mc = Math.min(mcEven, rowEnd - ic);
-                packA(transA, alpha, a, aOff, lda, ic, mc, pc, kc, mr, packedA);
-                macroKernel(packedA, ic, mc, qFirst, qEnd, tile);
+                packA(transA, alpha, a, aOff, lda, ic, mc, pc, kcNow, mr, packedA);
+                macroKernel(kernel, packedA, packedB, c, cOff, ldc, n, jc, kcNow, mr, nr, partialTiles, accumulateNow,
+                        ic, mc, qFirst, qEnd, tile);
             }
         }
 
         /** The two innermost loops: every tile of rows {@code [ic, ic + mc)} and column panels {@code [qFirst, qEnd)}. */
-        private void macroKernel(double[] packedA, int ic, int mc, int qFirst, int qEnd, double[] tile) {
+        private static void macroKernel(DoubleBackend kernel, double[] packedA, double[] packedB, double[] c, int cOff,
+                                        int ldc, int n, int jc, int kc, int mr, int nr, boolean partialTiles,
+                                        boolean accumulate, int ic, int mc, int qFirst, int qEnd, double[] tile) {
             for (int q = qFirst; q < qEnd; q++) {
                 int j = jc + q * nr;
                 int cols = Math.min(nr, n - j);
@@ -655,16 +661,15 @@ public final class DoubleGemm {
                     int rows = Math.min(mr, mc - ir);
                     int cTile = cOff + (ic + ir) * ldc + j;
                     if ((rows == mr && cols == nr) || partialTiles) {
-                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, c, cTile, ldc, rows, cols,
-                                accumulateNow);
+                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, c, cTile, ldc, rows, cols, accumulate);
                     } else {
                         // The valid part goes through a full scratch tile and back, with the same arithmetic.
-                        if (accumulateNow) {
+                        if (accumulate) {
                             for (int i = 0; i < rows; i++) {
                                 System.arraycopy(c, cTile + i * ldc, tile, i * nr, cols);
                             }
                         }
-                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, tile, 0, nr, mr, nr, accumulateNow);
+                        kernel.gemmKernel(kc, packedA, ir * kc, packedB, bPanel, tile, 0, nr, mr, nr, accumulate);
                         for (int i = 0; i < rows; i++) {
                             System.arraycopy(tile, i * nr, c, cTile + i * ldc, cols);
                         }

@@ -1,7 +1,7 @@
 package dev.autograd.internal.kernel;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -18,8 +18,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The size comes from the system property {@code autograd.threads} (default: the number of available
  * processors). A kernel called from inside a pool thread runs on that thread alone (no nested forking), so
- * the pool can never deadlock on itself; several application threads may submit at once, each helping
- * with its own job, so a submitter always makes progress even when the workers are busy elsewhere.
+ * the pool can never deadlock on itself; several application threads may submit at once, each doing its
+ * own job's chunks too, so a submitter always makes progress even when every worker is busy elsewhere.
+ *
+ * <p>How a job reaches the workers: each worker has a mailbox of its own, a reference alone on its cache
+ * line, which it polls while idle; a submitter posts the job into the mailboxes of the workers that are
+ * free. The chunk counters of a job sit on cache lines of their own as well. Nothing that two cores write
+ * shares a line with what a kernel reads in its loops: an earlier pool, whose idle workers polled one
+ * shared queue, ran a 2-thread training step at 1.0 to 1.6 times its best time depending on where the
+ * allocator happened to put its objects.
  */
 public final class Parallel {
 
@@ -28,14 +35,19 @@ public final class Parallel {
     /** Number of threads that run a job, the caller included; at least 1. */
     private static final int THREADS = configuredThreads();
 
-    /** Jobs waiting for helpers; a job stays here until all of its chunks are claimed. */
-    private static final ConcurrentLinkedQueue<Job> QUEUE = new ConcurrentLinkedQueue<>();
+    /**
+     * How long an idle worker keeps polling for work before it parks, in nanoseconds (system property
+     * {@code autograd.spinMicros}, default 1000). Waking a parked thread takes tens of microseconds, more
+     * in a virtual machine, as long as a whole kernel of a training step: with a budget counted in pause
+     * instructions instead (a few thousand), the worker parked between the kernels of one step as soon as
+     * the pause got slower, and a 2-thread GEMM ran at 1.2 times one thread's speed instead of 1.8 times.
+     * A millisecond covers the gaps between the kernels of a step and costs an idle core at most that
+     * much spinning after the last one.
+     */
+    private static final long SPIN_NANOS = 1000L * Math.max(0, Integer.getInteger("autograd.spinMicros", 1000));
 
-    /** Workers that parked for lack of work, to be unparked when a job arrives. */
-    private static final Thread[] WORKERS = startWorkers(THREADS - 1);
-
-    /** Spins before parking: a job arriving within this many polls is picked up without a wake-up. */
-    private static final int SPINS = 2_000;
+    /** The workers, each with its mailbox. */
+    private static final Worker[] WORKERS = startWorkers(THREADS - 1);
 
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
@@ -102,9 +114,11 @@ public final class Parallel {
             return;
         }
         Job job = new Job(chunks, body);
-        QUEUE.add(job);
-        for (Thread worker : WORKERS) {
-            LockSupport.unpark(worker);
+        int helpers = Math.min(chunks - 1, WORKERS.length);
+        for (Worker worker : WORKERS) {
+            if (helpers > 0 && worker.offer(job)) {
+                helpers--;
+            }
         }
         IN_POOL.set(Boolean.TRUE);
         try {
@@ -112,7 +126,6 @@ public final class Parallel {
         } finally {
             IN_POOL.set(Boolean.FALSE);
         }
-        QUEUE.remove(job);
         job.awaitDone();
         Throwable failure = job.failure.get();
         if (failure instanceof RuntimeException e) {
@@ -154,12 +167,101 @@ public final class Parallel {
         return (int) ((long) n * c / chunks);
     }
 
+    // ---------------------------------------------------------------- cache-line padding
+
+    /** Fills the cache line before the fields of its subclass. */
+    @SuppressWarnings("unused")
+    private abstract static class PadBefore {
+        private long p01;
+        private long p02;
+        private long p03;
+        private long p04;
+        private long p05;
+        private long p06;
+        private long p07;
+        private long p08;
+    }
+
+    /** An int counter after a full line of padding; {@link Counter} pads the line after it. */
+    private abstract static class CounterValue extends PadBefore {
+        volatile int value;
+    }
+
+    /** An atomic int counter alone on its cache line. */
+    @SuppressWarnings("unused")
+    private static final class Counter extends CounterValue {
+        private static final VarHandle VALUE;
+
+        static {
+            try {
+                VALUE = MethodHandles.lookup().findVarHandle(CounterValue.class, "value", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private long q01;
+        private long q02;
+        private long q03;
+        private long q04;
+        private long q05;
+        private long q06;
+        private long q07;
+        private long q08;
+
+        int getAndIncrement() {
+            return (int) VALUE.getAndAdd(this, 1);
+        }
+
+        int incrementAndGet() {
+            return (int) VALUE.getAndAdd(this, 1) + 1;
+        }
+
+        int get() {
+            return value;
+        }
+    }
+
+    /** A worker's mailbox: the job posted to it, or null, after a full line of padding. */
+    private abstract static class MailboxValue extends PadBefore {
+        volatile Job job;
+    }
+
+    /** A mailbox alone on its cache line. */
+    @SuppressWarnings("unused")
+    private static final class Mailbox extends MailboxValue {
+        private static final VarHandle JOB;
+
+        static {
+            try {
+                JOB = MethodHandles.lookup().findVarHandle(MailboxValue.class, "job", Job.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private long q01;
+        private long q02;
+        private long q03;
+        private long q04;
+        private long q05;
+        private long q06;
+        private long q07;
+        private long q08;
+
+        boolean replace(Job expected, Job next) {
+            return JOB.compareAndSet(this, expected, next);
+        }
+    }
+
+    // ---------------------------------------------------------------- jobs and workers
+
     /** One call of {@link #forEach}: chunks claimed with an atomic counter, completion counted. */
     private static final class Job {
         final int chunks;
         final ChunkBody body;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger done = new AtomicInteger();
+        final Counter next = new Counter();
+        final Counter done = new Counter();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Thread owner = Thread.currentThread();
 
@@ -168,12 +270,10 @@ public final class Parallel {
             this.body = body;
         }
 
-        /** Claims and runs chunks until none is left; returns whether it ran any. */
-        boolean work() {
-            boolean ran = false;
+        /** Claims and runs chunks until none is left. */
+        void work() {
             int c;
             while ((c = next.getAndIncrement()) < chunks) {
-                ran = true;
                 try {
                     body.run(c);
                 } catch (Throwable t) {
@@ -184,7 +284,6 @@ public final class Parallel {
                     }
                 }
             }
-            return ran;
         }
 
         boolean exhausted() {
@@ -192,9 +291,9 @@ public final class Parallel {
         }
 
         void awaitDone() {
-            int spins = 0;
+            long parkAfter = System.nanoTime() + SPIN_NANOS;
             while (done.get() < chunks) {
-                if (++spins < SPINS) {
+                if (System.nanoTime() < parkAfter) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
@@ -203,34 +302,63 @@ public final class Parallel {
         }
     }
 
-    private static void workerLoop() {
-        IN_POOL.set(Boolean.TRUE);
-        int idle = 0;
-        while (true) {
-            Job job = QUEUE.peek();
-            if (job != null) {
-                if (job.exhausted()) {
-                    QUEUE.remove(job);
-                } else {
-                    job.work();
-                }
-                idle = 0;
-            } else if (++idle < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.park(Parallel.class);
-                idle = 0;
+    /** A pool thread: polls its mailbox, runs what is posted there, parks when idle for long. */
+    private static final class Worker extends Thread {
+        private final Mailbox mailbox = new Mailbox();
+
+        Worker(int index) {
+            super("autograd-kernel-" + index);
+            setDaemon(true);
+        }
+
+        /**
+         * Posts {@code job} if this worker is free (its mailbox empty, or holding a job with no chunks left)
+         * and wakes it if it parked.
+         */
+        boolean offer(Job job) {
+            Job current = mailbox.job;
+            if ((current == null || current.exhausted()) && mailbox.replace(current, job)) {
+                LockSupport.unpark(this);
+                return true;
             }
+            return false;
+        }
+
+        @Override
+        public void run() {
+            IN_POOL.set(Boolean.TRUE);
+            while (true) {
+                waitAndWork();
+            }
+        }
+
+        /**
+         * Polls the mailbox until a job arrives (parking after {@link #SPIN_NANOS}), then runs it. A method of
+         * its own, so that the JIT compiles it as a whole method, not only as an on-stack replacement of an
+         * endless loop whose profile was taken while the worker was idle.
+         */
+        private void waitAndWork() {
+            long parkAfter = System.nanoTime() + SPIN_NANOS;
+            Job job;
+            while ((job = mailbox.job) == null) {
+                if (System.nanoTime() < parkAfter) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                    parkAfter = System.nanoTime() + SPIN_NANOS;
+                }
+            }
+            job.work();
+            // Clear the mailbox unless a new job was posted over the finished one meanwhile.
+            mailbox.replace(job, null);
         }
     }
 
-    private static Thread[] startWorkers(int count) {
-        Thread[] workers = new Thread[count];
+    private static Worker[] startWorkers(int count) {
+        Worker[] workers = new Worker[count];
         for (int i = 0; i < count; i++) {
-            Thread t = new Thread(Parallel::workerLoop, "autograd-kernel-" + (i + 1));
-            t.setDaemon(true);
-            workers[i] = t;
-            t.start();
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
         }
         return workers;
     }
