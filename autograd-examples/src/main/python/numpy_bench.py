@@ -144,7 +144,7 @@ def main():
     parser.add_argument("--mlp-batch", default=128, type=int)
     parser.add_argument("--elements", default=1 << 20, type=int)
     parser.add_argument("--warmup-runs", default=3, type=int)
-    parser.add_argument("--warmup-seconds", default=0.5, type=float)
+    parser.add_argument("--warmup-seconds", default=2.0, type=float)
     parser.add_argument("--min-runs", default=10, type=int)
     parser.add_argument("--min-seconds", default=1.0, type=float)
     parser.add_argument("--max-runs", default=200, type=int)

@@ -48,8 +48,8 @@ import java.util.function.Consumer;
  * {@code src/main/python/numpy_bench.py} (shipped on the class path) with {@code python3}; the processes run
  * one after the other, never together. The {@code quick} option is a smoke run in this JVM.
  *
- * <p>Timing, the same for the engine and numpy (the rule of the numpy anchor scripts): each step runs for at
- * least 3 runs and 0.5 s as a warm-up; then single runs are timed until there are at least 10 and they took at
+ * <p>Timing, the same for the engine and numpy (the rule of the numpy anchor scripts, with a longer warm-up
+ * for the JIT): each step runs for at least 3 runs and 2 s as a warm-up; then single runs are timed until there are at least 10 and they took at
  * least 1 s, at most 200 runs; the figure is the median ({@code sorted[n / 2]}). Allocation is
  * {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes} summed over all live threads (the engine's
  * kernel threads included) across the timed runs, divided by their number.
