@@ -117,8 +117,7 @@ final class LinalgOps {
         double beta = b == null ? 0 : 1;
         Kernels.gemm(false, true, rows, out, in, 1, x.storage.array, 0, in, w.storage.array, 0, in, beta, y, 0, out);
         Tensor result = Tensor.wrap(y, outShape);
-        boolean record = Tensor.recording(x, w) || (b != null && Tensor.recording(b));
-        return record ? result.recordedBy(new Linear(x, w, b, rows)) : result;
+        return Tensor.recording(x, w, b) ? result.recordedBy(new Linear(x, w, b, rows)) : result;
     }
 
     /**
@@ -134,7 +133,7 @@ final class LinalgOps {
         private final int rows;
 
         Linear(Tensor x, Tensor w, Tensor b, int rows) {
-            super("linear", b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
+            super("linear", inputs(x, w, b));
             this.rows = rows;
             save(x, w);
         }

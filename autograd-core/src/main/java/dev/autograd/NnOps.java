@@ -123,8 +123,7 @@ final class NnOps {
         ConvGeometry g = geometry("conv2d", x, o, kh, kw, stride, padding, dilation, groups);
         Object y = Kernels.conv2d(x.storage.array, weight.storage.array, bias == null ? null : bias.storage.array, g);
         Tensor out = Tensor.wrap(y, new int[] {n, o, g.ho(), g.wo()});
-        boolean record = Tensor.recording(x, weight) || (bias != null && Tensor.recording(bias));
-        return record ? out.recordedBy(new Conv2d(x, weight, bias, g)) : out;
+        return Tensor.recording(x, weight, bias) ? out.recordedBy(new Conv2d(x, weight, bias, g)) : out;
     }
 
     /**
@@ -141,7 +140,7 @@ final class NnOps {
         private final boolean hasBias;
 
         Conv2d(Tensor x, Tensor weight, Tensor bias, ConvGeometry g) {
-            super("conv2d", bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias});
+            super("conv2d", inputs(x, weight, bias));
             this.g = g;
             this.hasBias = bias != null;
             save(x, weight);

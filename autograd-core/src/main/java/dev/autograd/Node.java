@@ -57,6 +57,11 @@ abstract class Node implements GradFn {
         this.creationSite = GradMode.isAnomalyDetection() ? new Throwable().getStackTrace() : null;
     }
 
+    /** The inputs of an op with an optional last input (a bias), without it when it is null. */
+    static Tensor[] inputs(Tensor a, Tensor b, Tensor optional) {
+        return optional == null ? new Tensor[] {a, b} : new Tensor[] {a, b, optional};
+    }
+
     /** A registered gradient hook; identity-compared so that a handle removes exactly its own entry. */
     static final class HookEntry {
         final java.util.function.UnaryOperator<Tensor> hook;

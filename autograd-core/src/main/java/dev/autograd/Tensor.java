@@ -1958,6 +1958,11 @@ public final class Tensor {
         return (a.requiresGrad || b.requiresGrad) && GradMode.isEnabled();
     }
 
+    /** Whether an op on these inputs must be recorded; {@code c} may be null (an absent optional input). */
+    static boolean recording(Tensor a, Tensor b, Tensor c) {
+        return (a.requiresGrad || b.requiresGrad || (c != null && c.requiresGrad)) && GradMode.isEnabled();
+    }
+
     /** Makes {@code node} this tensor's producer; returns this. */
     Tensor recordedBy(Node node) {
         node.output = new java.lang.ref.WeakReference<>(this);

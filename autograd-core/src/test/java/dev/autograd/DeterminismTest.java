@@ -3,13 +3,7 @@ package dev.autograd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
+import dev.autograd.internal.kernel.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,17 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class DeterminismTest {
 
-    private static String fingerprint(String... jvmArgs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmArgs));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(DeterminismProbe.class.getName());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the probe JVM did not finish");
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), out);
+    private static String fingerprint(String... jvmArgs) throws Exception {
+        String out = ChildJvm.run(DeterminismProbe.class, jvmArgs).stdout();
         int at = out.indexOf("fingerprint=");
         assertTrue(at >= 0, out);
         return out.substring(at).trim();

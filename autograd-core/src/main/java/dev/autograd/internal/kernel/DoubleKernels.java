@@ -457,86 +457,54 @@ public final class DoubleKernels {
     }
 
     /**
-     * The im2col matrix of sample {@code s}: row {@code (ch kh + p) kw + q}, column {@code i wo + j} holds the
-     * input at {@code (i sh - ph + p dh, j sw - pw + q dw)} of channel ch, 0 outside the input. The columns
-     * j whose input column falls inside are computed once per (q), so the inner loop is a plain copy.
+     * The im2col matrix of sample {@code s} ({@code toColumns}): row {@code (ch kh + p) kw + q}, column
+     * {@code i wo + j} of {@code cols} gets the input at {@code (i sh - ph + p dh, j sw - pw + q dw)} of
+     * channel ch, 0 outside the input; or its adjoint, col2im (not {@code toColumns}): every entry of
+     * {@code cols} is added back into {@code x} at the input position it came from. The columns j whose input
+     * column falls inside are found once per (q), so the inner loops are plain copies or adds.
      */
-    private static void im2col(double[] x, int s, ConvGeometry g, double[] cols) {
+    private static void windows(double[] x, int s, ConvGeometry g, double[] cols, boolean toColumns) {
         int c = g.c();
         int h = g.h();
         int w = g.w();
-        int kh = g.kh();
-        int kw = g.kw();
         int ho = g.ho();
         int wo = g.wo();
-        int sh = g.sh();
         int sw = g.sw();
         int plane = ho * wo;
         for (int ch = 0; ch < c; ch++) {
             int xBase = (s * c + ch) * h * w;
-            for (int p = 0; p < kh; p++) {
-                for (int q = 0; q < kw; q++) {
-                    int row = ((ch * kh + p) * kw + q) * plane;
+            for (int p = 0; p < g.kh(); p++) {
+                for (int q = 0; q < g.kw(); q++) {
+                    int row = ((ch * g.kh() + p) * g.kw() + q) * plane;
                     int col0 = q * g.dw() - g.pw();
                     int j0 = firstInside(col0, sw, wo);
                     int j1 = lastInside(col0, sw, w, wo);
                     for (int i = 0; i < ho; i++) {
-                        int r = i * sh - g.ph() + p * g.dh();
-                        int out = row + i * wo;
-                        if (r < 0 || r >= h || j0 >= j1) {
-                            java.util.Arrays.fill(cols, out, out + wo, 0);
-                            continue;
-                        }
+                        int r = i * g.sh() - g.ph() + p * g.dh();
+                        int at = row + i * wo;
+                        boolean inside = r >= 0 && r < h && j0 < j1;
                         int xRow = xBase + r * w + col0;
-                        // The zeroed margins are a column or two wide: plain loops, not calls to Arrays.fill.
-                        for (int j = 0; j < j0; j++) {
-                            cols[out + j] = 0;
-                        }
-                        if (sw == 1) {
-                            System.arraycopy(x, xRow + j0, cols, out + j0, j1 - j0);
-                        } else {
-                            for (int j = j0; j < j1; j++) {
-                                cols[out + j] = x[xRow + j * sw];
+                        if (!toColumns) {
+                            for (int j = inside ? j0 : j1; j < j1; j++) {
+                                x[xRow + j * sw] += cols[at + j];
                             }
-                        }
-                        for (int j = j1; j < wo; j++) {
-                            cols[out + j] = 0;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** The adjoint of {@link #im2col}: every entry of {@code cols} added back at the input position it came from. */
-    private static void col2im(double[] cols, int s, ConvGeometry g, double[] dx) {
-        int c = g.c();
-        int h = g.h();
-        int w = g.w();
-        int kh = g.kh();
-        int kw = g.kw();
-        int ho = g.ho();
-        int wo = g.wo();
-        int sh = g.sh();
-        int sw = g.sw();
-        int plane = ho * wo;
-        for (int ch = 0; ch < c; ch++) {
-            int xBase = (s * c + ch) * h * w;
-            for (int p = 0; p < kh; p++) {
-                for (int q = 0; q < kw; q++) {
-                    int row = ((ch * kh + p) * kw + q) * plane;
-                    int col0 = q * g.dw() - g.pw();
-                    int j0 = firstInside(col0, sw, wo);
-                    int j1 = lastInside(col0, sw, w, wo);
-                    for (int i = 0; i < ho; i++) {
-                        int r = i * sh - g.ph() + p * g.dh();
-                        if (r < 0 || r >= h) {
-                            continue;
-                        }
-                        int xRow = xBase + r * w + col0;
-                        int in = row + i * wo;
-                        for (int j = j0; j < j1; j++) {
-                            dx[xRow + j * sw] += cols[in + j];
+                        } else if (!inside) {
+                            java.util.Arrays.fill(cols, at, at + wo, 0);
+                        } else {
+                            // The zeroed margins are a column or two wide: plain loops, not Arrays.fill.
+                            for (int j = 0; j < j0; j++) {
+                                cols[at + j] = 0;
+                            }
+                            if (sw == 1) {
+                                System.arraycopy(x, xRow + j0, cols, at + j0, j1 - j0);
+                            } else {
+                                for (int j = j0; j < j1; j++) {
+                                    cols[at + j] = x[xRow + j * sw];
+                                }
+                            }
+                            for (int j = j1; j < wo; j++) {
+                                cols[at + j] = 0;
+                            }
                         }
                     }
                 }
@@ -567,7 +535,7 @@ public final class DoubleKernels {
         Parallel.forEach(chunks, chunk -> {
             double[] cols = new double[g.c() * g.kh() * g.kw() * plane];
             for (int s = Parallel.rangeStart(g.n(), chunks, chunk); s < Parallel.rangeStart(g.n(), chunks, chunk + 1); s++) {
-                im2col(x, s, g, cols);
+                windows(x, s, g, cols, true);
                 int yBase = s * g.o() * plane;
                 if (bias != null) {
                     for (int oc = 0; oc < g.o(); oc++) {
@@ -603,7 +571,7 @@ public final class DoubleKernels {
             for (int s = Parallel.rangeStart(g.n(), chunks, chunk); s < Parallel.rangeStart(g.n(), chunks, chunk + 1); s++) {
                 int yBase = s * g.o() * plane;
                 if (cols != null) {
-                    im2col(x, s, g, cols);
+                    windows(x, s, g, cols, true);
                 }
                 for (int gi = 0; gi < g.groups(); gi++) {
                     if (cols != null) {
@@ -618,7 +586,7 @@ public final class DoubleKernels {
                     }
                 }
                 if (dcols != null) {
-                    col2im(dcols, s, g, dx);
+                    windows(dx, s, g, dcols, false);
                 }
             }
         });

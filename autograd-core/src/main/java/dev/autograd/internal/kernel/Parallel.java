@@ -1,7 +1,7 @@
 package dev.autograd.internal.kernel;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -169,88 +169,40 @@ public final class Parallel {
 
     // ---------------------------------------------------------------- cache-line padding
 
-    /** Fills the cache line before the fields of its subclass. */
-    @SuppressWarnings("unused")
-    private abstract static class PadBefore {
-        private long p01;
-        private long p02;
-        private long p03;
-        private long p04;
-        private long p05;
-        private long p06;
-        private long p07;
-        private long p08;
-    }
+    /**
+     * Where the one used element of a padded atomic array sits: 16 slots of 4 bytes or more on each side,
+     * never written, keep whatever else is on its cache line out.
+     */
+    private static final int SLOT = 16;
+    private static final int PADDED_LENGTH = 2 * SLOT + 1;
 
-    /** An int counter after a full line of padding; {@link Counter} pads the line after it. */
-    private abstract static class CounterValue extends PadBefore {
-        volatile int value;
-    }
-
-    /** An atomic int counter alone on its cache line. */
-    @SuppressWarnings("unused")
-    private static final class Counter extends CounterValue {
-        private static final VarHandle VALUE;
-
-        static {
-            try {
-                VALUE = MethodHandles.lookup().findVarHandle(CounterValue.class, "value", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private long q01;
-        private long q02;
-        private long q03;
-        private long q04;
-        private long q05;
-        private long q06;
-        private long q07;
-        private long q08;
+    /** An atomic int alone on its cache line: the middle element of an array nobody else writes. */
+    private static final class Counter {
+        private final AtomicIntegerArray cell = new AtomicIntegerArray(PADDED_LENGTH);
 
         int getAndIncrement() {
-            return (int) VALUE.getAndAdd(this, 1);
+            return cell.getAndIncrement(SLOT);
         }
 
         int incrementAndGet() {
-            return (int) VALUE.getAndAdd(this, 1) + 1;
+            return cell.incrementAndGet(SLOT);
         }
 
         int get() {
-            return value;
+            return cell.get(SLOT);
         }
     }
 
-    /** A worker's mailbox: the job posted to it, or null, after a full line of padding. */
-    private abstract static class MailboxValue extends PadBefore {
-        volatile Job job;
-    }
+    /** A worker's mailbox: the job posted to it, or null; alone on its cache line, as {@link Counter}. */
+    private static final class Mailbox {
+        private final AtomicReferenceArray<Job> cell = new AtomicReferenceArray<>(PADDED_LENGTH);
 
-    /** A mailbox alone on its cache line. */
-    @SuppressWarnings("unused")
-    private static final class Mailbox extends MailboxValue {
-        private static final VarHandle JOB;
-
-        static {
-            try {
-                JOB = MethodHandles.lookup().findVarHandle(MailboxValue.class, "job", Job.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
+        Job job() {
+            return cell.get(SLOT);
         }
-
-        private long q01;
-        private long q02;
-        private long q03;
-        private long q04;
-        private long q05;
-        private long q06;
-        private long q07;
-        private long q08;
 
         boolean replace(Job expected, Job next) {
-            return JOB.compareAndSet(this, expected, next);
+            return cell.compareAndSet(SLOT, expected, next);
         }
     }
 
@@ -316,7 +268,7 @@ public final class Parallel {
          * and wakes it if it parked.
          */
         boolean offer(Job job) {
-            Job current = mailbox.job;
+            Job current = mailbox.job();
             if ((current == null || current.exhausted()) && mailbox.replace(current, job)) {
                 LockSupport.unpark(this);
                 return true;
@@ -340,7 +292,7 @@ public final class Parallel {
         private void waitAndWork() {
             long parkAfter = System.nanoTime() + SPIN_NANOS;
             Job job;
-            while ((job = mailbox.job) == null) {
+            while ((job = mailbox.job()) == null) {
                 if (System.nanoTime() < parkAfter) {
                     Thread.onSpinWait();
                 } else {
