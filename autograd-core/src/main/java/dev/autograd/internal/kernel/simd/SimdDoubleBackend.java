@@ -51,15 +51,18 @@ public final class SimdDoubleBackend implements DoubleBackend {
     /**
      * The register block: MR rows of two vectors (NR = 2 L columns). Its accumulators, the two B vectors
      * of a step and one broadcast A value must all stay in registers: 8 x 2 uses 16 + 2 + 1 = 19 of 32
-     * (AVX-512), 4 x 2 uses 8 + 2 + 1 = 11 of 16 (AVX2). Measured on Zen 5 (kernel alone, panels in cache,
-     * one core; then the whole GEMM on two): with AVX-512, 8 x 2 ran at 380-450 GFLOP/s on float32 in the
-     * whole GEMM, against 300-447 for 8 x 3 and 273-450 for 6 x 4, the wider blocks losing on n = 256, which
-     * 48 or 64 columns do not divide. With AVX2, 6 x 2 (15 registers) ran at the FMA units' peak on JDK 17
-     * (130 GFLOP/s float32) but at half of it on JDK 25, whose register allocation spills it (5 x 2 too);
-     * 4 x 2 runs at 118-121 on both, 8 accumulators being just enough to cover two FMA pipes' latency. Two
-     * vectors per row also keep the padding of narrow outputs small (n = 196 pads to 224 float32 columns).
+     * (AVX-512), 6 x 2 uses 12 + 2 + 1 = 15 of 16 (AVX2), 4 x 2 uses 11. Measured on Zen 5 (kernel alone,
+     * panels in cache, one core; then the whole GEMM on two): with AVX-512, 8 x 2 ran at 380-450 GFLOP/s on
+     * float32 in the whole GEMM, against 300-447 for 8 x 3 and 273-450 for 6 x 4, the wider blocks losing on
+     * n = 256, which 48 or 64 columns do not divide. With AVX2, 6 x 2 runs near the FMA units' peak on JDK 17
+     * (a 128x256x784 float32 GEMM 5% and an MLP training step 8% faster than with 4 x 2), but JDK 25's
+     * register allocation spills it and it runs at half speed there (5 x 2 too); 4 x 2, whose 8 accumulators
+     * just cover two FMA pipes' latency, runs well on both. So 6 x 2 on JDK 17 to 20, 4 x 2 from JDK 21 on
+     * (21 to 24 not measured: the block that cannot spill). Two vectors per row also keep the padding of
+     * narrow outputs small (n = 196 pads to 224 float32 columns). The tile shape does not change results:
+     * every element of C is the same chain of fused multiply-adds over k whatever the block.
      */
-    private static final int GEMM_MR = WIDE_REGISTER_FILE ? 8 : 4;
+    private static final int GEMM_MR = WIDE_REGISTER_FILE ? 8 : Runtime.version().feature() <= 20 ? 6 : 4;
     private static final int GEMM_VECTORS = 2;
 
     private SimdDoubleBackend() {
@@ -461,8 +464,10 @@ public final class SimdDoubleBackend implements DoubleBackend {
     @Override
     public void gemmKernel(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc,
                            int rows, int cols, boolean accumulate) {
-        if (WIDE_REGISTER_FILE) {
+        if (GEMM_MR == 8) {
             kernel8x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
+        } else if (GEMM_MR == 6) {
+            kernel6x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         } else {
             kernel4x2(kc, a, aOff, b, bOff, c, cOff, ldc, accumulate);
         }
@@ -512,6 +517,68 @@ public final class SimdDoubleBackend implements DoubleBackend {
         c20.intoArray(c, s2); c21.intoArray(c, s2 + L);
         int s3 = cOff + 3 * ldc;
         c30.intoArray(c, s3); c31.intoArray(c, s3 + L);
+    }
+
+    private static void kernel6x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                                  int ldc, boolean accumulate) {
+        DoubleVector c00, c01;
+        DoubleVector c10, c11;
+        DoubleVector c20, c21;
+        DoubleVector c30, c31;
+        DoubleVector c40, c41;
+        DoubleVector c50, c51;
+        if (accumulate) {
+            int r0 = cOff;
+            c00 = DoubleVector.fromArray(S, c, r0); c01 = DoubleVector.fromArray(S, c, r0 + L);
+            int r1 = cOff + ldc;
+            c10 = DoubleVector.fromArray(S, c, r1); c11 = DoubleVector.fromArray(S, c, r1 + L);
+            int r2 = cOff + 2 * ldc;
+            c20 = DoubleVector.fromArray(S, c, r2); c21 = DoubleVector.fromArray(S, c, r2 + L);
+            int r3 = cOff + 3 * ldc;
+            c30 = DoubleVector.fromArray(S, c, r3); c31 = DoubleVector.fromArray(S, c, r3 + L);
+            int r4 = cOff + 4 * ldc;
+            c40 = DoubleVector.fromArray(S, c, r4); c41 = DoubleVector.fromArray(S, c, r4 + L);
+            int r5 = cOff + 5 * ldc;
+            c50 = DoubleVector.fromArray(S, c, r5); c51 = DoubleVector.fromArray(S, c, r5 + L);
+        } else {
+            DoubleVector zero = DoubleVector.zero(S);
+            c00 = zero; c01 = zero;
+            c10 = zero; c11 = zero;
+            c20 = zero; c21 = zero;
+            c30 = zero; c31 = zero;
+            c40 = zero; c41 = zero;
+            c50 = zero; c51 = zero;
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * 2 * L;
+            int ap = aOff + p * 6;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bp);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bp + L);
+            DoubleVector a0 = DoubleVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            DoubleVector a1 = DoubleVector.broadcast(S, a[ap + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            DoubleVector a2 = DoubleVector.broadcast(S, a[ap + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            DoubleVector a3 = DoubleVector.broadcast(S, a[ap + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            DoubleVector a4 = DoubleVector.broadcast(S, a[ap + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            DoubleVector a5 = DoubleVector.broadcast(S, a[ap + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        int s0 = cOff;
+        c00.intoArray(c, s0); c01.intoArray(c, s0 + L);
+        int s1 = cOff + ldc;
+        c10.intoArray(c, s1); c11.intoArray(c, s1 + L);
+        int s2 = cOff + 2 * ldc;
+        c20.intoArray(c, s2); c21.intoArray(c, s2 + L);
+        int s3 = cOff + 3 * ldc;
+        c30.intoArray(c, s3); c31.intoArray(c, s3 + L);
+        int s4 = cOff + 4 * ldc;
+        c40.intoArray(c, s4); c41.intoArray(c, s4 + L);
+        int s5 = cOff + 5 * ldc;
+        c50.intoArray(c, s5); c51.intoArray(c, s5 + L);
     }
 
     private static void kernel8x2(int kc, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
