@@ -59,7 +59,7 @@ public final class Benchmarks {
     /** What the command prints when its arguments are wrong, or for {@code help}. */
     static final String USAGE = String.join("\n",
             "usage: Benchmarks [help] [quick] [W1,W2,W4,W7] [no-numpy] [no-simd] [no-portable] [numpy] [fork] [python=PATH]"
-                    + " [out=DIR]",
+                    + " [out=DIR] [jvm=OPTION]...",
             "  (through Maven: ./mvnw -q -pl autograd-examples -am compile exec:exec@bench -Dbench.args=\"quick W1,W4\")",
             "  quick        tiny sizes and a few runs per case, in this JVM, without numpy: a smoke run of seconds",
             "  W1,W4        the workloads to run (default: all of " + String.join(", ", BenchWorkloads.ALL) + ")",
@@ -69,7 +69,9 @@ public final class Benchmarks {
             "  numpy        with quick: run numpy too",
             "  fork         with quick: one child JVM per kernel choice, as a full run does",
             "  python=PATH  the Python that runs numpy (default: python3)",
-            "  out=DIR      where the CSV, JSON lines and chart go (default: out/benchmarks)");
+            "  out=DIR      where the CSV, JSON lines and chart go (default: out/benchmarks)",
+            "  jvm=OPTION   a JVM option for the child JVMs, e.g. jvm=-XX:UseAVX=2 (the kernels at 256-bit width, as on",
+            "               an AVX2 machine); repeat it for several");
 
     private static final String SCRIPT = "python/numpy_bench.py";
     private static final Set<String> NUMPY_WORKLOADS = Set.of("W1", "W2", "W4");
@@ -89,9 +91,10 @@ public final class Benchmarks {
      * @param python    the Python executable
      * @param out       the folder of the files written
      * @param child     in a child JVM: the kernel choice it was started with; {@code null} in the command itself
+     * @param jvmArgs   extra JVM options for the child JVMs
      */
     public record Options(boolean quick, List<String> workloads, boolean simd, boolean portable, boolean numpy,
-            boolean fork, String python, Path out, String child) {
+            boolean fork, String python, Path out, String child, List<String> jvmArgs) {
 
         /**
          * Reads the command line. Each argument may hold several options separated by spaces (as
@@ -111,6 +114,7 @@ public final class Benchmarks {
             String python = "python3";
             Path out = Path.of("out", "benchmarks");
             String child = null;
+            List<String> jvmArgs = new ArrayList<>();
             for (String arg : args) {
                 for (String option : arg.trim().split("\\s+")) {
                     if (option.isEmpty()) {
@@ -129,6 +133,8 @@ public final class Benchmarks {
                         python = option.substring("python=".length());
                     } else if (lower.startsWith("out=")) {
                         out = Path.of(option.substring("out=".length()));
+                    } else if (lower.startsWith("jvm=")) {
+                        jvmArgs.add(option.substring("jvm=".length()));
                     } else if (lower.startsWith("child=")) {
                         child = lower.substring("child=".length());
                     } else {
@@ -147,7 +153,7 @@ public final class Benchmarks {
             List<String> chosen = BenchWorkloads.ALL.stream()
                     .filter(w -> workloads.isEmpty() || workloads.contains(w)).toList();
             return new Options(quick, chosen, simd, portable, numpy != null ? numpy : !quick,
-                    fork != null ? fork : !quick, python, out, child);
+                    fork != null ? fork : !quick, python, out, child, List.copyOf(jvmArgs));
         }
 
         /** @return the problem sizes of these options */
@@ -342,6 +348,7 @@ public final class Benchmarks {
                 command.add(arg);
             }
         }
+        command.addAll(options.jvmArgs());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Benchmarks.class.getName(),
                 "child=" + kernels, String.join(",", options.workloads())));
         if (options.quick()) {

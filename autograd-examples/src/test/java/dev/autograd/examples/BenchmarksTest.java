@@ -93,6 +93,9 @@ class BenchmarksTest {
         assertEquals(List.of("W1", "W4"), picked.workloads(), "table order, whatever the order given");
         assertTrue(picked.fork() && picked.numpy() && picked.simd() && !picked.portable());
         assertEquals("/opt/py", picked.python());
+        assertEquals(List.of(), picked.jvmArgs());
+        assertEquals(List.of("-XX:UseAVX=2", "-Xmx2g"), Benchmarks.Options.parse("jvm=-XX:UseAVX=2 jvm=-Xmx2g").jvmArgs(),
+                "JVM options for the child JVMs, in order");
 
         assertThrows(IllegalArgumentException.class, () -> Benchmarks.Options.parse("W3"));
         assertThrows(IllegalArgumentException.class, () -> Benchmarks.Options.parse("fast"));
