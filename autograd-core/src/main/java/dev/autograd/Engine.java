@@ -1,24 +1,93 @@
 package dev.autograd;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import dev.autograd.internal.kernel.Kernels;
 
 /**
  * The backward pass. It walks the graph without recursion (a chain of a million ops must not overflow
- * the stack): first an explicit-stack depth-first walk counts, for every reachable node, how many edges
- * point at it; then nodes run once all their consumers have run (Kahn's algorithm), newest first, each
+ * the stack): first an explicit-stack walk numbers every reachable node and counts how many edges point
+ * at it; then nodes run once all their consumers have run (Kahn's algorithm), newest first, each
  * receiving the sum of the gradients its consumers sent it.
+ *
+ * <p>The per-pass state (dependency counts, pending gradients) lives in arrays indexed by the number a
+ * node gets in this pass, stored in {@link Node#passIndex}; no hash map or boxed comparator is touched per
+ * node. A node may be reached by another pass at the same time (threads sharing leaves, or a backward
+ * inside a hook): a number is trusted only when this pass's own node array agrees with it, and the pass
+ * falls back to an identity map when another pass has renumbered one of its nodes.
  */
 final class Engine {
 
     private Engine() {
+    }
+
+    /** The nodes one backward pass reaches and their state, indexed by their number in the pass. */
+    private static final class Pass {
+        Node[] nodes = new Node[16];
+        int[] dependencies = new int[16];
+        Tensor[] pending = new Tensor[16];
+        int size;
+        /** Numbers by identity; only once another pass has renumbered a node of this one. */
+        java.util.IdentityHashMap<Node, Integer> byIdentity;
+        /** For {@link Autograd#grad}: per node, the input it is (or -1); whether it leads to an input. */
+        int[] captureIndex;
+        boolean[] leadsToInput;
+
+        /** This pass's number of {@code node}, or -1 when the pass has not reached it. */
+        int indexOf(Node node) {
+            int i = node.passIndex;
+            if (i >= 0 && i < size && nodes[i] == node) {
+                return i;
+            }
+            if (byIdentity != null) {
+                Integer j = byIdentity.get(node);
+                return j == null ? -1 : j;
+            }
+            return -1;
+        }
+
+        /** The number of a node this pass has reached, even if another pass renumbered it since. */
+        int indexOfReached(Node node) {
+            int i = indexOf(node);
+            if (i < 0) {
+                indexAll();
+                i = byIdentity.get(node);
+            }
+            return i;
+        }
+
+        void indexAll() {
+            byIdentity = new java.util.IdentityHashMap<>(2 * size);
+            for (int i = 0; i < size; i++) {
+                byIdentity.put(nodes[i], i);
+            }
+        }
+
+        int add(Node node) {
+            if (size == nodes.length) {
+                int capacity = Math.max(16, nodes.length * 2);
+                nodes = Arrays.copyOf(nodes, capacity);
+                dependencies = Arrays.copyOf(dependencies, capacity);
+                pending = Arrays.copyOf(pending, capacity);
+            }
+            int i = size++;
+            nodes[i] = node;
+            node.passIndex = i;
+            if (byIdentity != null) {
+                byIdentity.put(node, i);
+            }
+            return i;
+        }
+
+        /** Whether every node still carries this pass's number (no other pass renumbered one meanwhile). */
+        boolean numbersIntact() {
+            for (int i = 0; i < size; i++) {
+                if (nodes[i].passIndex != i) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -28,12 +97,14 @@ final class Engine {
      */
     static Tensor[] run(List<Tensor> roots, List<Tensor> rootGrads, boolean retainGraph, boolean createGraph,
                         List<Tensor> inputs, boolean allowUnused) {
-        Map<Node, Tensor> pending = new IdentityHashMap<>();
-        Node[] rootNodes = new Node[roots.size()];
-        boolean previousMode = GradMode.set(createGraph);
-        int outerStep = STEP.get()[0];
-        STEP.get()[0] = 0;
+        GradMode.State state = GradMode.state();
+        boolean previousMode = state.enabled;
+        state.enabled = createGraph;
+        int outerStep = state.step;
+        state.step = 0;
         try {
+            Node[] rootNodes = new Node[roots.size()];
+            Tensor[] rootGradients = new Tensor[roots.size()];
             for (int r = 0; r < roots.size(); r++) {
                 Tensor root = roots.get(r);
                 Node node = root.gradEdge();
@@ -44,14 +115,21 @@ final class Engine {
                             + " outside Autograd.noGrad().");
                 }
                 rootNodes[r] = node;
-                Tensor g = rootGrad(root, rootGrads == null ? null : rootGrads.get(r));
-                accumulate(pending, node, g, createGraph);
+                rootGradients[r] = rootGrad(root, rootGrads == null ? null : rootGrads.get(r));
+            }
+            Pass pass = discover(rootNodes, false);
+            if (!pass.numbersIntact()) {
+                // Another pass renumbered a shared node while this one was numbering: number again by identity.
+                pass = discover(rootNodes, true);
+            }
+            for (int r = 0; r < rootNodes.length; r++) {
+                accumulate(pass, pass.indexOfReached(rootNodes[r]), rootGradients[r], createGraph);
             }
 
-            Map<Node, Integer> captureIndex = null;
             Tensor[] captured = null;
             if (inputs != null) {
-                captureIndex = new IdentityHashMap<>();
+                pass.captureIndex = new int[pass.size];
+                Arrays.fill(pass.captureIndex, -1);
                 captured = new Tensor[inputs.size()];
                 for (int i = 0; i < inputs.size(); i++) {
                     Node node = inputs.get(i).gradEdge();
@@ -59,31 +137,34 @@ final class Engine {
                         throw new IllegalArgumentException("Autograd.grad: input " + i + " (shape "
                                 + Shapes.format(inputs.get(i).shapeRef()) + ") does not require grad");
                     }
-                    captureIndex.put(node, i);
+                    int index = pass.indexOf(node);
+                    if (index >= 0) {
+                        pass.captureIndex[index] = i;
+                    }
                 }
+                // Only the nodes on a path to a requested input run (and are freed).
+                pass.leadsToInput = pathsToInputs(pass, rootNodes);
             }
 
-            Map<Node, int[]> dependencies = countDependencies(rootNodes);
-            // For Autograd.grad only the nodes on a path to a requested input run (and are freed).
-            Map<Node, Boolean> leadsToInput = captureIndex == null ? null
-                    : pathsToInputs(rootNodes, dependencies, captureIndex);
             // Ops run newest first, the reverse of the forward pass. Leaf accumulators run last: they have
             // no successors, so any moment is valid, and by then every other consumer of a gradient buffer
             // has finished, so a leaf can take the buffer over instead of copying it.
-            PriorityQueue<Node> ready = new PriorityQueue<>(
-                    Comparator.comparingLong((Node n) -> n instanceof AccumulateGrad ? -1 : 1)
-                            .thenComparingLong(n -> n.sequence).reversed());
+            ReadyQueue ready = new ReadyQueue(pass);
+            boolean[] queued = new boolean[pass.size];
             for (Node node : rootNodes) {
-                if (dependencies.get(node)[0] == 0 && !ready.contains(node)) {
-                    ready.add(node);
+                int i = pass.indexOfReached(node);
+                if (pass.dependencies[i] == 0 && !queued[i]) {
+                    queued[i] = true;
+                    ready.add(i);
                 }
             }
-            while (!ready.isEmpty()) {
-                Node node = ready.poll();
-                Tensor grad = pending.remove(node);
-                boolean needed = leadsToInput == null || leadsToInput.get(node);
+            for (int i = ready.poll(); i >= 0; i = ready.poll()) {
+                Node node = pass.nodes[i];
+                Tensor grad = pass.pending[i];
+                pass.pending[i] = null;
+                boolean needed = pass.leadsToInput == null || pass.leadsToInput[i];
                 if (grad != null && needed) {
-                    runNode(node, grad, pending, captureIndex, captured, leadsToInput, createGraph);
+                    runNode(pass, i, grad, captured, createGraph, state);
                 }
                 if (grad != null) {
                     grad.storage.engineRefs--;
@@ -92,8 +173,11 @@ final class Engine {
                     node.release();
                 }
                 for (Node next : node.next) {
-                    if (next != null && --dependencies.get(next)[0] == 0) {
-                        ready.add(next);
+                    if (next != null) {
+                        int j = pass.indexOfReached(next);
+                        if (--pass.dependencies[j] == 0) {
+                            ready.add(j);
+                        }
                     }
                 }
             }
@@ -108,42 +192,166 @@ final class Engine {
             }
             return captured;
         } finally {
-            GradMode.set(previousMode);
-            STEP.get()[0] = outerStep;
+            state.enabled = previousMode;
+            state.step = outerStep;
         }
     }
 
-    private static void runNode(Node node, Tensor grad, Map<Node, Tensor> pending, Map<Node, Integer> captureIndex,
-                                Tensor[] captured, Map<Node, Boolean> leadsToInput, boolean createGraph) {
+    /**
+     * Numbers every node reachable from {@code roots} and counts the edges pointing at each, with an
+     * explicit stack. {@code byIdentity} numbers through an identity map from the start, for when another
+     * pass is numbering the same nodes.
+     */
+    private static Pass discover(Node[] roots, boolean byIdentity) {
+        Pass pass = new Pass();
+        if (byIdentity) {
+            pass.byIdentity = new java.util.IdentityHashMap<>();
+        }
+        int[] stack = new int[16];
+        int top = 0;
+        for (Node root : roots) {
+            if (pass.indexOf(root) < 0) {
+                if (top == stack.length) {
+                    stack = Arrays.copyOf(stack, 2 * top);
+                }
+                stack[top++] = pass.add(root);
+            }
+        }
+        while (top > 0) {
+            Node node = pass.nodes[stack[--top]];
+            for (Node next : node.next) {
+                if (next == null) {
+                    continue;
+                }
+                int j = pass.indexOf(next);
+                if (j < 0) {
+                    j = pass.add(next);
+                    if (top == stack.length) {
+                        stack = Arrays.copyOf(stack, 2 * top);
+                    }
+                    stack[top++] = j;
+                }
+                pass.dependencies[j]++;
+            }
+        }
+        return pass;
+    }
+
+    /**
+     * The nodes ready to run: ops in a binary max-heap on their sequence (newest first), leaf accumulators
+     * in a list kept for after the last op, run newest first too.
+     */
+    private static final class ReadyQueue {
+        private final Pass pass;
+        private int[] heap = new int[16];
+        private int heapSize;
+        private int[] leaves = new int[4];
+        private int leafCount;
+        private boolean leavesSorted;
+        private int nextLeaf;
+
+        ReadyQueue(Pass pass) {
+            this.pass = pass;
+        }
+
+        void add(int i) {
+            if (pass.nodes[i] instanceof AccumulateGrad) {
+                if (leafCount == leaves.length) {
+                    leaves = Arrays.copyOf(leaves, 2 * leafCount);
+                }
+                leaves[leafCount++] = i;
+                return;
+            }
+            if (heapSize == heap.length) {
+                heap = Arrays.copyOf(heap, 2 * heapSize);
+            }
+            int k = heapSize++;
+            long key = pass.nodes[i].sequence;
+            while (k > 0) {
+                int parent = (k - 1) >>> 1;
+                if (pass.nodes[heap[parent]].sequence >= key) {
+                    break;
+                }
+                heap[k] = heap[parent];
+                k = parent;
+            }
+            heap[k] = i;
+        }
+
+        /** The next node to run, or -1 when none is left. */
+        int poll() {
+            if (heapSize > 0) {
+                int top = heap[0];
+                int last = heap[--heapSize];
+                long key = pass.nodes[last].sequence;
+                int k = 0;
+                int half = heapSize >>> 1;
+                while (k < half) {
+                    int child = 2 * k + 1;
+                    int right = child + 1;
+                    if (right < heapSize && pass.nodes[heap[right]].sequence > pass.nodes[heap[child]].sequence) {
+                        child = right;
+                    }
+                    if (key >= pass.nodes[heap[child]].sequence) {
+                        break;
+                    }
+                    heap[k] = heap[child];
+                    k = child;
+                }
+                if (heapSize > 0) {
+                    heap[k] = last;
+                }
+                return top;
+            }
+            if (!leavesSorted) {
+                // Accumulators never make another node ready, so all of them are known once the ops are done.
+                leavesSorted = true;
+                Integer[] order = new Integer[leafCount];
+                for (int j = 0; j < leafCount; j++) {
+                    order[j] = leaves[j];
+                }
+                Arrays.sort(order, (a, b) -> Long.compare(pass.nodes[b].sequence, pass.nodes[a].sequence));
+                for (int j = 0; j < leafCount; j++) {
+                    leaves[j] = order[j];
+                }
+            }
+            return nextLeaf < leafCount ? leaves[nextLeaf++] : -1;
+        }
+    }
+
+    private static void runNode(Pass pass, int index, Tensor grad, Tensor[] captured, boolean createGraph,
+                                GradMode.State state) {
+        Node node = pass.nodes[index];
         if (node.hooks != null) {
             // A hook sees (and may keep) the gradient in its full shape; from here on the engine must not
             // write into it.
             grad = disown(expandTo(grad, node.outputShape, createGraph));
             grad = node.applyHooks(grad);
         }
-        if (node.retainedOutput != null && captureIndex == null) {
+        if (node.retainedOutput != null && pass.captureIndex == null) {
             Tensor out = node.retainedOutput;
             Tensor full = expandTo(grad, out.shapeRef(), createGraph);
             out.grad = out.grad == null ? (full == grad ? grad.copy() : disown(full)) : out.grad.add(full);
         }
-        if (captureIndex != null) {
-            Integer index = captureIndex.get(node);
-            if (index != null) {
-                captured[index] = disown(node.outputShape == null ? grad
+        if (pass.captureIndex != null) {
+            int input = pass.captureIndex[index];
+            if (input >= 0) {
+                captured[input] = disown(node.outputShape == null ? grad
                         : expandTo(grad, node.outputShape, createGraph));
             }
-            if (node instanceof AccumulateGrad || !anyNextLeadsToInput(node, leadsToInput)) {
+            if (node instanceof AccumulateGrad || !anyNextLeadsToInput(pass, node)) {
                 return;
             }
         }
-        if (node.outputShape != null && !java.util.Arrays.equals(grad.shapeRef(), node.outputShape)
+        if (node.outputShape != null && node.outputShape != grad.shapeRef()
+                && !java.util.Arrays.equals(grad.shapeRef(), node.outputShape)
                 && (createGraph || !node.acceptsBroadcastGrad())) {
             grad = expandTo(grad, node.outputShape, createGraph);
         }
         Tensor[] inputGrads = createGraph ? node.backward(grad) : node.fusedBackward(grad);
-        boolean anomaly = GradMode.isAnomalyDetection() || node.creationSite != null;
-        Tensor[] sent = new Tensor[node.next.length];
-        for (int i = 0; i < node.next.length; i++) {
+        boolean anomaly = state.anomaly || node.creationSite != null;
+        Tensor[] sent = inputGrads.length == 0 ? inputGrads : new Tensor[node.next.length];
+        for (int i = 0; i < sent.length; i++) {
             Node next = node.next[i];
             if (next == null || inputGrads[i] == null) {
                 continue;
@@ -157,17 +365,19 @@ final class Engine {
             // a larger shape, as add does, reduces it itself with reduceTo).
             sent[i] = reduceTo(g, g.shapeRef(), node.inputShapes[i], createGraph);
         }
-        if (!GradMode.listeners().isEmpty()) {
+        if (!state.listeners.isEmpty()) {
             // Listeners see every gradient in the shape of the tensor it belongs to, and may keep it.
             grad = disown(expandTo(grad, node.outputShape, createGraph));
+            Tensor[] shown = new Tensor[node.next.length];
             for (int i = 0; i < sent.length; i++) {
-                sent[i] = sent[i] == null ? null : disown(expandTo(sent[i], node.inputShapes[i], createGraph));
+                shown[i] = sent[i] == null ? null : disown(expandTo(sent[i], node.inputShapes[i], createGraph));
             }
-            notifyListeners(node, grad, sent);
+            sent = shown;
+            notifyListeners(node, grad, sent, state);
         }
-        for (int i = 0; i < node.next.length; i++) {
+        for (int i = 0; i < sent.length; i++) {
             if (sent[i] != null) {
-                accumulate(pending, node.next[i], sent[i], createGraph);
+                accumulate(pass, pass.indexOfReached(node.next[i]), sent[i], createGraph);
             }
         }
     }
@@ -205,10 +415,10 @@ final class Engine {
      * into whichever of the two buffers the engine owns alone and has the sum's shape; otherwise (or
      * under createGraph, where the sum is recorded) a new tensor holds it.
      */
-    private static void accumulate(Map<Node, Tensor> pending, Node node, Tensor g, boolean createGraph) {
-        Tensor previous = pending.get(node);
+    private static void accumulate(Pass pass, int index, Tensor g, boolean createGraph) {
+        Tensor previous = pass.pending[index];
         if (previous == null) {
-            pending.put(node, g);
+            pass.pending[index] = g;
             g.storage.engineRefs++;
             return;
         }
@@ -225,7 +435,7 @@ final class Engine {
             sum = owned(previous.add(g));
         }
         previous.storage.engineRefs--;
-        pending.put(node, sum);
+        pass.pending[index] = sum;
         sum.storage.engineRefs++;
     }
 
@@ -311,23 +521,21 @@ final class Engine {
         return reduced;
     }
 
-    private static void notifyListeners(Node node, Tensor upstream, Tensor[] sent) {
-        List<BackwardListener> listeners = GradMode.listeners();
+    private static void notifyListeners(Node node, Tensor upstream, Tensor[] sent, GradMode.State state) {
+        List<BackwardListener> listeners = state.listeners;
         if (listeners.isEmpty()) {
             return;
         }
-        BackwardStep step = new BackwardStep(STEP.get()[0]++ + 1, node, upstream, java.util.Collections.unmodifiableList(Arrays.asList(sent)));
+        BackwardStep step = new BackwardStep(++state.step, node, upstream,
+                java.util.Collections.unmodifiableList(Arrays.asList(sent)));
         for (BackwardListener listener : listeners) {
             listener.onStep(step);
         }
     }
 
-    /** Per-thread step counter of the current backward pass, for listeners. */
-    private static final ThreadLocal<int[]> STEP = ThreadLocal.withInitial(() -> new int[1]);
-
-    private static boolean anyNextLeadsToInput(Node node, Map<Node, Boolean> leadsToInput) {
+    private static boolean anyNextLeadsToInput(Pass pass, Node node) {
         for (Node next : node.next) {
-            if (next != null && leadsToInput.get(next)) {
+            if (next != null && pass.leadsToInput[pass.indexOfReached(next)]) {
                 return true;
             }
         }
@@ -335,37 +543,41 @@ final class Engine {
     }
 
     /**
-     * For every reachable node, whether some path from it reaches a requested input: computed over a
+     * For every reached node, whether some path from it reaches a requested input: computed over a
      * topological order (Kahn, on a copy of the dependency counts) walked backwards, so without recursion.
      */
-    private static Map<Node, Boolean> pathsToInputs(Node[] roots, Map<Node, int[]> dependencies,
-                                                    Map<Node, Integer> captureIndex) {
-        Map<Node, int[]> remaining = new IdentityHashMap<>();
-        dependencies.forEach((node, count) -> remaining.put(node, new int[] {count[0]}));
-        List<Node> order = new java.util.ArrayList<>(dependencies.size());
-        Deque<Node> queue = new ArrayDeque<>();
+    private static boolean[] pathsToInputs(Pass pass, Node[] roots) {
+        int[] remaining = Arrays.copyOf(pass.dependencies, pass.size);
+        int[] order = new int[pass.size];
+        int head = 0;
+        int tail = 0;
+        boolean[] queued = new boolean[pass.size];
         for (Node root : roots) {
-            if (remaining.get(root)[0] == 0 && !queue.contains(root)) {
-                queue.add(root);
+            int i = pass.indexOfReached(root);
+            if (remaining[i] == 0 && !queued[i]) {
+                queued[i] = true;
+                order[tail++] = i;
             }
         }
-        while (!queue.isEmpty()) {
-            Node node = queue.poll();
-            order.add(node);
+        while (head < tail) {
+            Node node = pass.nodes[order[head++]];
             for (Node next : node.next) {
-                if (next != null && --remaining.get(next)[0] == 0) {
-                    queue.add(next);
+                if (next != null) {
+                    int j = pass.indexOfReached(next);
+                    if (--remaining[j] == 0) {
+                        order[tail++] = j;
+                    }
                 }
             }
         }
-        Map<Node, Boolean> leads = new IdentityHashMap<>();
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Node node = order.get(i);
-            boolean reaches = captureIndex.containsKey(node);
-            for (Node next : node.next) {
-                reaches |= next != null && leads.get(next);
+        boolean[] leads = new boolean[pass.size];
+        for (int k = tail - 1; k >= 0; k--) {
+            int i = order[k];
+            boolean reaches = pass.captureIndex[i] >= 0;
+            for (Node next : pass.nodes[i].next) {
+                reaches |= next != null && leads[pass.indexOfReached(next)];
             }
-            leads.put(node, reaches);
+            leads[i] = reaches;
         }
         return leads;
     }
@@ -398,31 +610,5 @@ final class Engine {
         }
         // A copy, so that accumulating into a leaf never aliases the caller's tensor.
         return GradMode.isEnabled() ? given : owned(given.detach().copy());
-    }
-
-    private static Map<Node, int[]> countDependencies(Node[] roots) {
-        Map<Node, int[]> dependencies = new IdentityHashMap<>();
-        Deque<Node> stack = new ArrayDeque<>();
-        for (Node root : roots) {
-            if (dependencies.putIfAbsent(root, new int[1]) == null) {
-                stack.push(root);
-            }
-        }
-        while (!stack.isEmpty()) {
-            Node node = stack.pop();
-            for (Node next : node.next) {
-                if (next == null) {
-                    continue;
-                }
-                int[] count = dependencies.get(next);
-                if (count == null) {
-                    dependencies.put(next, new int[] {1});
-                    stack.push(next);
-                } else {
-                    count[0]++;
-                }
-            }
-        }
-        return dependencies;
     }
 }

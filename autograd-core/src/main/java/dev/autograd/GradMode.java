@@ -1,43 +1,62 @@
 package dev.autograd;
 
-/** Per-thread switch for graph recording; see {@link Autograd#noGrad()}. */
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Per-thread autograd state: whether ops are recorded (see {@link Autograd#noGrad()}), anomaly mode, the
+ * backward listeners and the creation counter of nodes. One thread-local lookup serves them all, since
+ * recording an op reads several of them.
+ */
 final class GradMode {
 
-    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
-    private static final ThreadLocal<boolean[]> ANOMALY = ThreadLocal.withInitial(() -> new boolean[] {false});
+    /** The state of one thread. */
+    static final class State {
+        boolean enabled = true;
+        boolean anomaly;
+        /** The next node's creation number on this thread; see {@link Node#sequence}. */
+        long sequence;
+        /** The step counter of the backward pass running on this thread, for listeners. */
+        int step;
+        final List<BackwardListener> listeners = new CopyOnWriteArrayList<>();
+    }
 
-    private static final ThreadLocal<java.util.List<BackwardListener>> LISTENERS =
-            ThreadLocal.withInitial(java.util.concurrent.CopyOnWriteArrayList::new);
+    private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
 
     private GradMode() {
     }
 
+    /** The current thread's state. */
+    static State state() {
+        return STATE.get();
+    }
+
     /** The backward listeners of the current thread (a live, thread-safe list). */
-    static java.util.List<BackwardListener> listeners() {
-        return LISTENERS.get();
+    static List<BackwardListener> listeners() {
+        return STATE.get().listeners;
     }
 
     static boolean isEnabled() {
-        return ENABLED.get()[0];
+        return STATE.get().enabled;
     }
 
     static boolean isAnomalyDetection() {
-        return ANOMALY.get()[0];
+        return STATE.get().anomaly;
     }
 
     /** Sets anomaly detection and returns the previous setting. */
     static boolean setAnomalyDetection(boolean enabled) {
-        boolean[] cell = ANOMALY.get();
-        boolean previous = cell[0];
-        cell[0] = enabled;
+        State state = STATE.get();
+        boolean previous = state.anomaly;
+        state.anomaly = enabled;
         return previous;
     }
 
     /** Sets the mode and returns the previous one, so that scopes can restore it. */
     static boolean set(boolean enabled) {
-        boolean[] cell = ENABLED.get();
-        boolean previous = cell[0];
-        cell[0] = enabled;
+        State state = STATE.get();
+        boolean previous = state.enabled;
+        state.enabled = enabled;
         return previous;
     }
 }

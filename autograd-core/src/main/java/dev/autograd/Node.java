@@ -3,7 +3,6 @@ package dev.autograd;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One recorded op on the tape: the edges to the nodes of its inputs, the tensors it saved for backward
@@ -17,12 +16,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 abstract class Node implements GradFn {
 
-    private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Tensor[] NOTHING_SAVED = new Tensor[0];
+    /**
+     * Outputs of at most this many elements are referenced strongly for inspection: the reference costs
+     * nothing (a weak one is an object per op) and keeps at most a few hundred bytes alive per node.
+     */
+    static final int STRONG_OUTPUT_ELEMENTS = 64;
 
     private final String name;
-    /** Creation order; the engine runs newer nodes first, the reverse of the forward pass. */
-    final long sequence = SEQUENCE.getAndIncrement();
+    /**
+     * Creation order: larger than the sequence of every input's node, and counting up per thread, so
+     * that it orders the tape topologically without a shared atomic counter. Among nodes that are ready,
+     * the engine runs newer ones first, the reverse of the forward pass.
+     */
+    final long sequence;
+    /** This node's number in the backward pass that last reached it; see {@link Engine}. */
+    int passIndex = -1;
     /** Per input: the node its gradient goes to, or {@code null} when that input needs no gradient. */
     final Node[] next;
     /** Per input: its shape, the shape its gradient must have. */
@@ -35,8 +44,11 @@ abstract class Node implements GradFn {
     private boolean released;
     /** The shape of the tensor this node produced: the shape of the gradient it receives. */
     int[] outputShape;
-    /** The tensor this node produced, held weakly for inspection (graph export, traces). */
-    java.lang.ref.WeakReference<Tensor> output;
+    /**
+     * The tensor this node produced, for inspection (graph export, traces): the tensor itself when small,
+     * else a {@code WeakReference} to it, so that the graph never keeps a large activation alive.
+     */
+    Object output;
     /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
     Tensor retainedOutput;
     /** Hooks on the gradient of this node's output (or of the leaf, for an accumulator), in order. */
@@ -45,16 +57,24 @@ abstract class Node implements GradFn {
     final StackTraceElement[] creationSite;
 
     Node(String name, Tensor... inputs) {
+        GradMode.State state = GradMode.state();
         this.name = name;
         this.next = new Node[inputs.length];
         this.inputShapes = new int[inputs.length][];
         this.inputDTypes = new DType[inputs.length];
+        long order = state.sequence;
         for (int i = 0; i < inputs.length; i++) {
-            next[i] = inputs[i].gradEdge();
+            Node edge = inputs[i].gradEdge();
+            next[i] = edge;
+            if (edge != null && edge.sequence >= order) {
+                order = edge.sequence + 1;
+            }
             inputShapes[i] = inputs[i].shapeRef();
             inputDTypes[i] = inputs[i].dtype();
         }
-        this.creationSite = GradMode.isAnomalyDetection() ? new Throwable().getStackTrace() : null;
+        this.sequence = order;
+        state.sequence = order + 1;
+        this.creationSite = state.anomaly ? new Throwable().getStackTrace() : null;
     }
 
     /** The inputs of an op with an optional last input (a bias), without it when it is null. */
@@ -208,7 +228,10 @@ abstract class Node implements GradFn {
 
     @Override
     public Tensor output() {
-        return output == null ? null : output.get();
+        if (output instanceof java.lang.ref.WeakReference<?> weak) {
+            return (Tensor) weak.get();
+        }
+        return (Tensor) output;
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class Tensor {
     Node gradFn;
     /** The gradient accumulated by backward; see {@link #grad()}. */
     Tensor grad;
-    private AccumulateGrad accumulator;
+    private volatile AccumulateGrad accumulator;
     private volatile String name;
 
     Tensor(Storage storage, int[] shape) {
@@ -1940,6 +1940,10 @@ public final class Tensor {
         if (!requiresGrad) {
             return null;
         }
+        AccumulateGrad existing = accumulator;
+        if (existing != null) {
+            return existing;
+        }
         synchronized (this) {
             if (accumulator == null) {
                 accumulator = new AccumulateGrad(this);
@@ -1965,7 +1969,7 @@ public final class Tensor {
 
     /** Makes {@code node} this tensor's producer; returns this. */
     Tensor recordedBy(Node node) {
-        node.output = new java.lang.ref.WeakReference<>(this);
+        node.output = numel() <= Node.STRONG_OUTPUT_ELEMENTS ? this : new java.lang.ref.WeakReference<>(this);
         node.outputShape = shape;
         this.gradFn = node;
         this.requiresGrad = true;
