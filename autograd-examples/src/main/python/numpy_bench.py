@@ -1,12 +1,13 @@
 """numpy side of autograd's benchmark command (dev.autograd.examples.Benchmarks), which runs this script with
-python3 and reads its JSON lines; it also runs on its own:  python3 numpy_bench.py [--workloads W1,W2,W4]
+python3 and reads its JSON lines; it also runs on its own:  python3 numpy_bench.py [--workloads W1,W2,W3,W4]
 
-The workloads are the reference ones (W1, W2, W4), written as the anchor scripts numpy_matmul.py, numpy_mlp.py
+The workloads are the reference ones (W1, W2, W3, W4), written as the anchor scripts numpy_matmul.py, numpy_mlp.py
 and numpy_elementwise.py write them:
   W1  a @ b of standard-normal matrices (no grad): n x n @ n x n for each --matmul-sizes n, and the three
       forward shapes of W2 ([B,784]@[784,256], [B,256]@[256,128], [B,128]@[128,10], B = --mlp-batch)
   W2  MLP 784-256-128-10, ReLU, softmax cross-entropy, batch --mlp-batch: forward, hand-written backward, SGD
       step (lr 0.01)
+  W3  MLP 2-16-16-1, tanh, MSE, batch 32: forward, hand-written backward, SGD
   W4  y = sum(tanh(x*w + b)) over --elements float32 elements, forward plus hand-written backward
 each in float32 and float64 (W4: float32 only).
 
@@ -65,14 +66,19 @@ def matmul_case(m, k, n, dtype):
     return lambda: a @ b
 
 
-def mlp_case(batch, dtype):
-    """numpy_mlp.py's W2 step: 784-256-128-10 ReLU, softmax cross-entropy, hand-written backward, SGD."""
-    sizes = [784, 256, 128, 10]
+def mlp_case(batch, dtype, sizes=(784, 256, 128, 10), activation="relu", loss="ce"):
+    """numpy_mlp.py's step: W2 (784-256-128-10 ReLU, softmax cross-entropy) or W3 (2-16-16-1 tanh, MSE),
+    hand-written backward, SGD with lr 0.01."""
     rng = np.random.default_rng(0)
     ws = [(rng.standard_normal((a, b)) * np.sqrt(2 / a)).astype(dtype) for a, b in zip(sizes, sizes[1:])]
     bs = [np.zeros(b, dtype) for b in sizes[1:]]
     x = rng.standard_normal((batch, sizes[0])).astype(dtype)
     yi = rng.integers(0, sizes[-1], batch)
+    target = rng.standard_normal((batch, sizes[-1])).astype(dtype)
+    if activation == "relu":
+        f, df = (lambda z: np.maximum(z, 0)), (lambda z, a: (z > 0).astype(dtype))
+    else:
+        f, df = np.tanh, (lambda z, a: 1 - a * a)
 
     def step():
         a = [x]
@@ -80,19 +86,22 @@ def mlp_case(batch, dtype):
         for i, (w, b) in enumerate(zip(ws, bs)):
             z = a[-1] @ w + b
             zs.append(z)
-            a.append(np.maximum(z, 0) if i < len(ws) - 1 else z)
+            a.append(f(z) if i < len(ws) - 1 else z)
         out = a[-1]
-        m = out - out.max(1, keepdims=True)
-        p = np.exp(m)
-        p /= p.sum(1, keepdims=True)
-        g = p
-        g[np.arange(batch), yi] -= 1
-        g /= dtype(batch)
+        if loss == "ce":
+            m = out - out.max(1, keepdims=True)
+            p = np.exp(m)
+            p /= p.sum(1, keepdims=True)
+            g = p
+            g[np.arange(batch), yi] -= 1
+            g /= dtype(batch)
+        else:
+            g = (out - target) * dtype(2 / out.size)
         for i in reversed(range(len(ws))):
             gw = a[i].T @ g
             gb = g.sum(0)
             if i > 0:
-                g = (g @ ws[i].T) * (zs[i - 1] > 0).astype(dtype)
+                g = (g @ ws[i].T) * df(zs[i - 1], a[i])
             ws[i] -= dtype(0.01) * gw
             bs[i] -= dtype(0.01) * gb
     return step
@@ -125,6 +134,10 @@ def cases(opts):
     if "W2" in wanted:
         for dt in dtypes:
             yield f"W2 MLP 784-256-128-10 batch {batch} {dt.__name__}", lambda dt=dt: mlp_case(batch, dt)
+    if "W3" in wanted:
+        for dt in dtypes:
+            yield (f"W3 MLP 2-16-16-1 batch 32 {dt.__name__}",
+                   lambda dt=dt: mlp_case(32, dt, (2, 16, 16, 1), "tanh", "mse"))
     if "W4" in wanted:
         yield f"W4 sum(tanh(x*w+b)) {opts.elements} float32", lambda: elementwise_case(opts.elements)
 
@@ -139,7 +152,7 @@ def blas():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workloads", default="W1,W2,W4")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4")
     parser.add_argument("--matmul-sizes", default="256,512,1024", type=lambda s: [int(v) for v in s.split(",")])
     parser.add_argument("--mlp-batch", default=128, type=int)
     parser.add_argument("--elements", default=1 << 20, type=int)

@@ -89,6 +89,75 @@ final class ElementwiseOps {
         }
     }
 
+    /** The constant input of {@link WithConstant} nodes: a 0-d tensor that never requires grad. */
+    private static final Tensor CONSTANT_FLOAT64 = Tensor.scalar(0, DType.FLOAT64);
+    private static final Tensor CONSTANT_FLOAT32 = Tensor.scalar(0, DType.FLOAT32);
+
+    /** {@code a op c}, not recorded. */
+    static Tensor computeWithConstant(BinaryOp op, Tensor a, double c) {
+        Object out = Kernels.newArray(a.storage.array, a.numel());
+        Kernels.binaryConstant(op, a.storage.array, c, out);
+        return Tensor.wrap(out, a.shapeRef());
+    }
+
+    /**
+     * {@code a + c}, {@code a - c}, {@code a * c} or {@code a / c} for a number {@code c}: the values of
+     * the op with a 0-d constant tensor, recorded without one (a scalar graph pays for no constant tensor
+     * and saves nothing for backward).
+     */
+    static Tensor withConstant(BinaryOp op, String name, Tensor a, double c) {
+        Tensor out = computeWithConstant(op, a, c);
+        return Tensor.recording(a) ? out.recordedBy(new WithConstant(op, name, a, c)) : out;
+    }
+
+    /**
+     * d(a + c)/da = d(a - c)/da = 1, d(a * c)/da = c, d(a / c)/da = 1 / c. Its second input is the constant,
+     * which needs no gradient, as for the op with a constant tensor.
+     */
+    static final class WithConstant extends Node {
+        private final BinaryOp op;
+        private final double constant;
+
+        WithConstant(BinaryOp op, String name, Tensor a, double constant) {
+            super(name, a, a.dtype() == DType.FLOAT32 ? CONSTANT_FLOAT32 : CONSTANT_FLOAT64);
+            this.op = op;
+            this.constant = constant;
+        }
+
+        @Override
+        public String formula() {
+            return switch (op) {
+                case ADD -> "d(a + c)/da = 1";
+                case SUB -> "d(a - c)/da = 1";
+                case MUL -> "d(a * c)/da = c";
+                default -> "d(a / c)/da = 1 / c";
+            };
+        }
+
+        @Override
+        Tensor[] backward(Tensor g) {
+            return switch (op) {
+                case MUL -> grads(g.mul(constant), null);
+                case DIV -> grads(g.div(constant), null);
+                default -> grads(g, null);
+            };
+        }
+
+        /** Add and sub pass g on; mul and div scale it in its own (possibly broadcast-smaller) shape. */
+        @Override
+        Tensor[] fusedBackward(Tensor g) {
+            if (op == BinaryOp.MUL || op == BinaryOp.DIV) {
+                return grads(Engine.owned(computeWithConstant(op, g, constant)), null);
+            }
+            return grads(Engine.reduceTo(g, outputShape, inputShapes[0], false), null);
+        }
+
+        @Override
+        boolean acceptsBroadcastGrad() {
+            return true;
+        }
+    }
+
     /** {@code a - b}. */
     static Tensor sub(Tensor a, Tensor b) {
         Tensor out = compute(BinaryOp.SUB, "sub", a, b);

@@ -167,7 +167,7 @@ final class Engine {
                     runNode(pass, i, grad, captured, createGraph, state);
                 }
                 if (grad != null) {
-                    grad.storage.engineRefs--;
+                    grad.storage.dropEngineRef();
                 }
                 if (!retainGraph && needed) {
                     node.release();
@@ -322,14 +322,14 @@ final class Engine {
     private static void runNode(Pass pass, int index, Tensor grad, Tensor[] captured, boolean createGraph,
                                 GradMode.State state) {
         Node node = pass.nodes[index];
-        if (node.hooks != null) {
+        if (node.hooks() != null) {
             // A hook sees (and may keep) the gradient in its full shape; from here on the engine must not
             // write into it.
             grad = disown(expandTo(grad, node.outputShape, createGraph));
             grad = node.applyHooks(grad);
         }
-        if (node.retainedOutput != null && pass.captureIndex == null) {
-            Tensor out = node.retainedOutput;
+        if (node.retainedOutput() != null && pass.captureIndex == null) {
+            Tensor out = node.retainedOutput();
             Tensor full = expandTo(grad, out.shapeRef(), createGraph);
             out.grad = out.grad == null ? (full == grad ? grad.copy() : disown(full)) : out.grad.add(full);
         }
@@ -349,7 +349,7 @@ final class Engine {
             grad = expandTo(grad, node.outputShape, createGraph);
         }
         Tensor[] inputGrads = createGraph ? node.backward(grad) : node.fusedBackward(grad);
-        boolean anomaly = state.anomaly || node.creationSite != null;
+        boolean anomaly = state.anomaly || node.creationSite() != null;
         Tensor[] sent = inputGrads.length == 0 ? inputGrads : new Tensor[node.next.length];
         for (int i = 0; i < sent.length; i++) {
             Node next = node.next[i];
@@ -419,7 +419,7 @@ final class Engine {
         Tensor previous = pass.pending[index];
         if (previous == null) {
             pass.pending[index] = g;
-            g.storage.engineRefs++;
+            g.storage.addEngineRef();
             return;
         }
         Tensor sum;
@@ -434,9 +434,9 @@ final class Engine {
         } else {
             sum = owned(previous.add(g));
         }
-        previous.storage.engineRefs--;
+        previous.storage.dropEngineRef();
         pass.pending[index] = sum;
-        sum.storage.engineRefs++;
+        sum.storage.addEngineRef();
     }
 
     /** Whether {@code target} already has the broadcast shape of {@code target + other}. */
@@ -482,6 +482,9 @@ final class Engine {
         int[] gs = g.shapeRef();
         if (createGraph) {
             return java.util.Arrays.equals(gs, shape) ? g : ReduceOps.sumTo(g, shape);
+        }
+        if ((virtual == gs || Arrays.equals(virtual, gs)) && (gs == shape || Arrays.equals(gs, shape))) {
+            return g;
         }
         int rank = virtual.length;
         int[] axes = new int[gs.length];

@@ -49,32 +49,91 @@ abstract class Node implements GradFn {
      * else a {@code WeakReference} to it, so that the graph never keeps a large activation alive.
      */
     Object output;
-    /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
-    Tensor retainedOutput;
-    /** Hooks on the gradient of this node's output (or of the leaf, for an accumulator), in order. */
-    List<HookEntry> hooks;
-    /** Where the user's code created this node; recorded only in anomaly mode, as it costs a stack walk. */
-    final StackTraceElement[] creationSite;
+    /**
+     * What few nodes have (a retained gradient, hooks, an anomaly-mode creation site), in one object, so
+     * that every other node pays one reference for it.
+     */
+    static final class Extras {
+        /** The output tensor when it asked to keep its gradient ({@link Tensor#retainGrad()}). */
+        Tensor retainedOutput;
+        /** Hooks on the gradient of this node's output (or of the leaf, for an accumulator), in order. */
+        List<HookEntry> hooks;
+        /** Where the user's code created this node; recorded only in anomaly mode, as it costs a stack walk. */
+        StackTraceElement[] creationSite;
+    }
+
+    /** See {@link Extras}; null while the node has none of them. */
+    Extras extras;
+
+    /** This node's extras, created on first use. */
+    final Extras extras() {
+        if (extras == null) {
+            extras = new Extras();
+        }
+        return extras;
+    }
+
+    final Tensor retainedOutput() {
+        return extras == null ? null : extras.retainedOutput;
+    }
+
+    final List<HookEntry> hooks() {
+        return extras == null ? null : extras.hooks;
+    }
+
+    final StackTraceElement[] creationSite() {
+        return extras == null ? null : extras.creationSite;
+    }
 
     Node(String name, Tensor... inputs) {
         GradMode.State state = GradMode.state();
         this.name = name;
         this.next = new Node[inputs.length];
-        this.inputShapes = new int[inputs.length][];
-        this.inputDTypes = new DType[inputs.length];
         long order = state.sequence;
+        boolean allScalar = true;
+        DType firstDType = inputs.length == 0 ? null : inputs[0].dtype();
+        boolean oneDType = true;
         for (int i = 0; i < inputs.length; i++) {
             Node edge = inputs[i].gradEdge();
             next[i] = edge;
             if (edge != null && edge.sequence >= order) {
                 order = edge.sequence + 1;
             }
-            inputShapes[i] = inputs[i].shapeRef();
-            inputDTypes[i] = inputs[i].dtype();
+            allScalar &= inputs[i].shapeRef() == Shapes.SCALAR;
+            oneDType &= inputs[i].dtype() == firstDType;
         }
+        this.inputShapes = allScalar && inputs.length <= 3 ? SCALAR_SHAPES[inputs.length] : shapesOf(inputs);
+        this.inputDTypes = oneDType && inputs.length <= 3
+                ? (firstDType == DType.FLOAT32 ? FLOAT32_DTYPES : FLOAT64_DTYPES)[inputs.length] : dtypesOf(inputs);
         this.sequence = order;
         state.sequence = order + 1;
-        this.creationSite = state.anomaly ? new Throwable().getStackTrace() : null;
+        if (state.anomaly) {
+            extras().creationSite = new Throwable().getStackTrace();
+        }
+    }
+
+    // Shared per-input arrays for the common small cases (never modified): a scalar op allocates none.
+    private static final int[][][] SCALAR_SHAPES = {{}, {Shapes.SCALAR}, {Shapes.SCALAR, Shapes.SCALAR},
+        {Shapes.SCALAR, Shapes.SCALAR, Shapes.SCALAR}};
+    private static final DType[][] FLOAT64_DTYPES = {{}, {DType.FLOAT64}, {DType.FLOAT64, DType.FLOAT64},
+        {DType.FLOAT64, DType.FLOAT64, DType.FLOAT64}};
+    private static final DType[][] FLOAT32_DTYPES = {{}, {DType.FLOAT32}, {DType.FLOAT32, DType.FLOAT32},
+        {DType.FLOAT32, DType.FLOAT32, DType.FLOAT32}};
+
+    private static int[][] shapesOf(Tensor[] inputs) {
+        int[][] shapes = new int[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            shapes[i] = inputs[i].shapeRef();
+        }
+        return shapes;
+    }
+
+    private static DType[] dtypesOf(Tensor[] inputs) {
+        DType[] dtypes = new DType[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            dtypes[i] = inputs[i].dtype();
+        }
+        return dtypes;
     }
 
     /** The inputs of an op with an optional last input (a bias), without it when it is null. */
@@ -93,6 +152,7 @@ abstract class Node implements GradFn {
 
     /** Runs the hooks on {@code grad} in registration order; a hook returning null keeps the gradient. */
     final Tensor applyHooks(Tensor grad) {
+        List<HookEntry> hooks = hooks();
         if (hooks == null) {
             return grad;
         }
@@ -112,6 +172,7 @@ abstract class Node implements GradFn {
 
     /** The creation site as text: the user's frames first, the engine's own frames left out. */
     final String describeCreationSite() {
+        StackTraceElement[] creationSite = creationSite();
         if (creationSite == null) {
             return "(creation site unknown: the op was recorded outside Autograd.detectAnomaly())";
         }
@@ -176,10 +237,19 @@ abstract class Node implements GradFn {
     /** Keeps tensors for backward, remembering their versions to detect later in-place writes. */
     final void save(Tensor... tensors) {
         saved = tensors;
-        savedVersions = new int[tensors.length];
+        // Versions are remembered only when one is not 0: tensors that were never modified in place (nearly
+        // all) cost no array.
+        int[] versions = null;
         for (int i = 0; i < tensors.length; i++) {
-            savedVersions[i] = tensors[i].storage.version();
+            int version = tensors[i].storage.version();
+            if (version != 0) {
+                if (versions == null) {
+                    versions = new int[tensors.length];
+                }
+                versions[i] = version;
+            }
         }
+        savedVersions = versions;
     }
 
     /** Saved tensor {@code i}, checked to be still there and unmodified. */
@@ -190,10 +260,11 @@ abstract class Node implements GradFn {
                     + " to the first backward(...) call if you need to backward twice.");
         }
         Tensor t = saved[i];
-        if (t.storage.version() != savedVersions[i]) {
+        int expected = savedVersions == null ? 0 : savedVersions[i];
+        if (t.storage.version() != expected) {
             throw new IllegalStateException(name + ": a tensor of shape " + Shapes.format(t.shapeRef())
                     + " that this op saved for backward was modified in place after it was saved (version "
-                    + savedVersions[i] + ", now " + t.storage.version() + "); its gradient would be wrong."
+                    + expected + ", now " + t.storage.version() + "); its gradient would be wrong."
                     + " Use the out-of-place op or clone the tensor before modifying it.");
         }
         return t;

@@ -5,6 +5,9 @@ import dev.autograd.internal.kernel.Shape;
 /** Shape rules shared by the ops: broadcasting, axis normalisation, and how shapes read in messages. */
 final class Shapes {
 
+    /** The shape of every 0-d tensor; never modified. */
+    static final int[] SCALAR = new int[0];
+
     private Shapes() {
     }
 

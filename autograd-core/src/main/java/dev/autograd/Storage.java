@@ -18,8 +18,27 @@ final class Storage {
      * a result of {@code Autograd.grad}).
      */
     boolean engineOwned;
-    /** How many pending gradient slots of the running backward hold this buffer; see {@link Engine}. */
-    int engineRefs;
+    /**
+     * How many pending gradient slots of the running backward hold this buffer; see {@link Engine}. A short
+     * (the object stays at 24 bytes) that saturates: once at {@link #SHARED} it stays there, and the buffer
+     * is never written in place again.
+     */
+    short engineRefs;
+
+    /** The saturated {@link #engineRefs}. */
+    static final short SHARED = Short.MAX_VALUE;
+
+    void addEngineRef() {
+        if (engineRefs != SHARED) {
+            engineRefs++;
+        }
+    }
+
+    void dropEngineRef() {
+        if (engineRefs != SHARED) {
+            engineRefs--;
+        }
+    }
 
     Storage(Object array) {
         this.array = array;

@@ -34,7 +34,6 @@ public final class Tensor {
 
     final Storage storage;
     private final int[] shape;
-    private final DType dtype;
 
     boolean requiresGrad;
     /** The node of the op that produced this tensor; {@code null} for a leaf. */
@@ -46,8 +45,8 @@ public final class Tensor {
 
     Tensor(Storage storage, int[] shape) {
         this.storage = storage;
-        this.shape = shape;
-        this.dtype = storage.array instanceof double[] ? DType.FLOAT64 : DType.FLOAT32;
+        // Every 0-d tensor shares one empty shape, so that scalar ops compare and store shapes for free.
+        this.shape = shape.length == 0 ? Shapes.SCALAR : shape;
     }
 
     /** A tensor over a new array; {@code shape} is trusted (callers checked it) and not copied. */
@@ -108,7 +107,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor scalar(double value, DType dtype) {
-        return wrap(dtype == DType.FLOAT64 ? new double[] {value} : new float[] {(float) value}, new int[0]);
+        return wrap(dtype == DType.FLOAT64 ? new double[] {value} : new float[] {(float) value}, Shapes.SCALAR);
     }
 
     /**
@@ -280,7 +279,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor zerosLike(Tensor t) {
-        return full(t.dtype, 0, t.shape);
+        return full(t.dtype(), 0, t.shape);
     }
 
     /**
@@ -290,7 +289,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor onesLike(Tensor t) {
-        return full(t.dtype, 1, t.shape);
+        return full(t.dtype(), 1, t.shape);
     }
 
     // ---------------------------------------------------------------- accessors
@@ -317,7 +316,7 @@ public final class Tensor {
 
     /** @return the element type */
     public DType dtype() {
-        return dtype;
+        return storage.array instanceof double[] ? DType.FLOAT64 : DType.FLOAT32;
     }
 
     /**
@@ -404,7 +403,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor add(double value) {
-        return ElementwiseOps.add(this, constant(value));
+        return ElementwiseOps.withConstant(dev.autograd.internal.kernel.BinaryOp.ADD, "add", this, value);
     }
 
     /**
@@ -425,7 +424,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor sub(double value) {
-        return ElementwiseOps.sub(this, constant(value));
+        return ElementwiseOps.withConstant(dev.autograd.internal.kernel.BinaryOp.SUB, "sub", this, value);
     }
 
     /**
@@ -446,7 +445,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor mul(double value) {
-        return ElementwiseOps.mul(this, constant(value));
+        return ElementwiseOps.withConstant(dev.autograd.internal.kernel.BinaryOp.MUL, "mul", this, value);
     }
 
     /**
@@ -468,7 +467,7 @@ public final class Tensor {
      * @return a new tensor
      */
     public Tensor div(double value) {
-        return ElementwiseOps.div(this, constant(value));
+        return ElementwiseOps.withConstant(dev.autograd.internal.kernel.BinaryOp.DIV, "div", this, value);
     }
 
     /**
@@ -842,7 +841,7 @@ public final class Tensor {
     }
 
     private Tensor constant(double value) {
-        return scalar(value, dtype);
+        return scalar(value, dtype());
     }
 
     // ---------------------------------------------------------------- reductions
@@ -1458,9 +1457,9 @@ public final class Tensor {
         }
         java.util.List<Tensor> lifted = new java.util.ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
-            if (tensors.get(i).dtype != tensors.get(0).dtype) {
-                throw new IllegalArgumentException("stack: tensor " + i + " is " + tensors.get(i).dtype + " but tensor 0 is "
-                        + tensors.get(0).dtype + "; convert with to(DType) first");
+            if (tensors.get(i).dtype() != tensors.get(0).dtype()) {
+                throw new IllegalArgumentException("stack: tensor " + i + " is " + tensors.get(i).dtype() + " but tensor 0 is "
+                        + tensors.get(0).dtype() + "; convert with to(DType) first");
             }
             if (!java.util.Arrays.equals(tensors.get(i).shape, first)) {
                 throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shapes.format(tensors.get(i).shape)
@@ -1765,7 +1764,7 @@ public final class Tensor {
      */
     public Tensor retainGrad() {
         if (gradFn != null) {
-            gradFn.retainedOutput = this;
+            gradFn.extras().retainedOutput = this;
         }
         return this;
     }
@@ -1801,13 +1800,16 @@ public final class Tensor {
                     + " does not require grad, so no gradient will ever reach a hook on it");
         }
         Node.HookEntry entry = new Node.HookEntry(hook);
+        List<Node.HookEntry> hooks;
         synchronized (node) {
-            if (node.hooks == null) {
-                node.hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Node.Extras extras = node.extras();
+            if (extras.hooks == null) {
+                extras.hooks = new java.util.concurrent.CopyOnWriteArrayList<>();
             }
-            node.hooks.add(entry);
+            hooks = extras.hooks;
         }
-        return () -> node.hooks.remove(entry);
+        hooks.add(entry);
+        return () -> hooks.remove(entry);
     }
 
     // ---------------------------------------------------------------- in-place ops

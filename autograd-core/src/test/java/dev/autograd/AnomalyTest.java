@@ -252,8 +252,8 @@ class AnomalyTest {
         try (var scope = Autograd.detectAnomaly()) {
             inside = x.exp();
         }
-        assertNull(((Node) outside.gradFn()).creationSite);
-        StackTraceElement[] site = ((Node) inside.gradFn()).creationSite;
+        assertNull(((Node) outside.gradFn()).creationSite());
+        StackTraceElement[] site = ((Node) inside.gradFn()).creationSite();
         assertTrue(site != null && site.length > 0);
         assertTrue(((Node) inside.gradFn()).describeCreationSite()
                 .contains("AnomalyTest.opsOnlyRememberTheirSiteInsideTheScope"));

@@ -378,4 +378,52 @@ class BackwardMechanicsTest {
         System.arraycopy(g2, 0, all, g1.length, g2.length);
         return all;
     }
+
+    // The engine numbers the nodes of a pass in the nodes themselves; a second pass through the same nodes
+    // renumbers them, and the first must notice and still finish right.
+
+    @Test
+    void backwardInsideAHookThroughTheSameNodesLeavesTheOuterPassRight() {
+        Tensor x = Tensor.scalar(2.0).requiresGrad(true);
+        Tensor y = x.mul(x);
+        Tensor z = y.mul(3.0);
+        Tensor w = y.add(1.0);
+        // When the outer pass reaches z, an inner pass runs through y's node and x's accumulator.
+        z.registerHook(g -> {
+            w.backward(null, true, false);
+            return null;
+        });
+        z.backward();
+        // dw/dx = 2x = 4 from the inner pass, dz/dx = 6x = 12 from the outer one.
+        assertEquals(16.0, x.grad().item(), 0.0);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void passesOnTwoThreadsSharingALeafAccumulateEveryGradient() throws Exception {
+        Tensor x = Tensor.scalar(1.0).requiresGrad(true);
+        int steps = 3000;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < steps; i++) {
+                        // x's accumulator is shared by both threads' graphs and reached twice in each.
+                        x.mul(2.0).add(x.mul(3.0)).backward();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2 * steps * 5.0, x.grad().item(), 0.0);
+    }
 }

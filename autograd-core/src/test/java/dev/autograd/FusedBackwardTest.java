@@ -51,6 +51,10 @@ class FusedBackwardTest {
         List<Case> cases = new ArrayList<>();
         int[] m = s(3, 4);
         cases.add(c("neg", in -> in[0].neg(), m));
+        cases.add(c("ops with a number", in -> in[0].mul(3).add(2).sub(0.5).div(4), m));
+        cases.add(c("ops with a number on a scalar", in -> in[0].mul(-1.5).add(0.25).div(3).sub(1).mul(in[0]),
+                s()));
+        cases.add(c("ops with a number after a full sum", in -> in[0].sum().mul(3).div(2).add(in[0]), m));
         cases.add(c("exp", in -> in[0].exp(), m));
         cases.add(positive("log", in -> in[0].log(), m));
         cases.add(positive("sqrt", in -> in[0].sqrt(), m));

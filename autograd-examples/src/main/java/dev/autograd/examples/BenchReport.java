@@ -94,7 +94,13 @@ final class BenchReport {
             Map.entry("simd_gflops", r -> gflops(r, r.simd())),
             Map.entry("portable_gflops", r -> gflops(r, r.portable())),
             Map.entry("numpy_gflops", r -> gflops(r, r.numpy())),
-            Map.entry("pytorch_eager_reference_ms_other_machine", r -> r.c().referenceMs()));
+            Map.entry("pytorch_eager_reference_ms_other_machine", r -> r.c().referenceMs()),
+            Map.entry("micrograd_reference_ms_other_machine", r -> r.c().microgradMs()),
+            Map.entry("recorded_ops_per_step", r -> r.c().recordedOps() == 0 ? null : r.c().recordedOps()),
+            Map.entry("simd_ns_per_recorded_op", r -> r.c().recordedOps() == 0 || r.simd() == null ? null
+                    : r.simd().medianNanos() / r.c().recordedOps()),
+            Map.entry("retained_bytes_per_op", r -> r.simd() == null || r.simd().retainedBytesPerOp() < 0 ? null
+                    : r.simd().retainedBytesPerOp()));
 
     private static Double millis(Measurement m) {
         return m == null ? null : m.medianNanos() / 1e6;
@@ -131,9 +137,23 @@ final class BenchReport {
             if (!Double.isNaN(r.allocArrays())) {
                 alloc += String.format(Locale.ROOT, " (%.1f arrays)", r.allocArrays());
             }
+            long ops = r.c().recordedOps();
+            Measurement engine = r.simd() != null ? r.simd() : r.portable();
+            if (ops > 0 && engine != null) {
+                alloc += String.format(Locale.ROOT, " (%.0f ns/op, %d B/op", engine.medianNanos() / ops,
+                        engine.allocBytesPerStep() / ops);
+                alloc += engine.retainedBytesPerOp() >= 0 ? ", " + engine.retainedBytesPerOp() + " kept)" : ")";
+            }
+            String reference = Double.isNaN(r.c().referenceMs()) ? "-" : documented(r.c().referenceMs()) + " ms";
+            if (!Double.isNaN(r.c().microgradMs())) {
+                reference += "; micrograd " + documented(r.c().microgradMs()) + " ms";
+                if (r.simd() != null) {
+                    reference += String.format(Locale.ROOT, " (SIMD %.0fx faster)",
+                            r.c().microgradMs() * 1e6 / r.simd().medianNanos());
+                }
+            }
             cells.add(List.of(r.c().id(), ms(r.simd()), ms(r.portable()), ms(r.numpy()), ratio(r.simdRatio()),
-                    ratio(r.portableRatio()), gflops, alloc,
-                    Double.isNaN(r.c().referenceMs()) ? "-" : documented(r.c().referenceMs()) + " ms"));
+                    ratio(r.portableRatio()), gflops, alloc, reference));
         }
         return align(header, cells);
     }

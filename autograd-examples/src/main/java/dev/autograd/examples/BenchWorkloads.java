@@ -9,6 +9,7 @@ import dev.autograd.nn.Losses;
 import dev.autograd.nn.MaxPool2d;
 import dev.autograd.nn.ReLU;
 import dev.autograd.nn.Sequential;
+import dev.autograd.nn.Tanh;
 import dev.autograd.nn.optim.SGD;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -30,7 +32,7 @@ import java.util.function.Supplier;
 final class BenchWorkloads {
 
     /** The workloads the command knows, in table order. */
-    static final List<String> ALL = List.of("W1", "W2", "W4", "W7");
+    static final List<String> ALL = List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7");
 
     private BenchWorkloads() {
     }
@@ -42,12 +44,15 @@ final class BenchWorkloads {
      * @param mlpBatch  the batch of W2 (and so of the W2 forward shapes in W1)
      * @param elements  the number of elements of W4
      * @param convBatch the batch of W7
+     * @param points    the points of W5
+     * @param chains    the n of each W6 case
      */
-    record Sizes(List<Integer> matmul, int mlpBatch, int elements, int convBatch) {
+    record Sizes(List<Integer> matmul, int mlpBatch, int elements, int convBatch, int points, List<Integer> chains) {
         /** The reference sizes. */
-        static final Sizes FULL = new Sizes(List.of(256, 512, 1024), 128, 1 << 20, 32);
+        static final Sizes FULL = new Sizes(List.of(256, 512, 1024), 128, 1 << 20, 32, 100, List.of(100_000,
+                1_000_000));
         /** Tiny sizes for a smoke run. */
-        static final Sizes QUICK = new Sizes(List.of(32, 64), 8, 1 << 12, 2);
+        static final Sizes QUICK = new Sizes(List.of(32, 64), 8, 1 << 12, 2, 4, List.of(1_000, 10_000));
 
         /** @return the arguments that give numpy_bench.py these sizes */
         List<String> pythonArgs() {
@@ -101,9 +106,17 @@ final class BenchWorkloads {
      * @param arrayBytes  the size of one input array, the unit W4's allocation is counted in, else 0
      * @param referenceMs PyTorch eager's documented time for this case on the reference machine, or NaN
      * @param setup       builds the inputs and returns the step (run in the measuring JVM only)
+     * @param microgradMs micrograd's documented time for this case on the reference machine, or NaN
+     * @param recordedOps the ops one step records (W5, W6: scalar ops), else 0
+     * @param retained    measures the heap one recorded op keeps alive while its graph is alive, or null
      */
     record Case(String id, String workload, String chartLabel, double flops, double arrayBytes, double referenceMs,
-            Supplier<Supplier<Object>> setup) {
+            Supplier<Supplier<Object>> setup, double microgradMs, long recordedOps, LongSupplier retained) {
+
+        Case(String id, String workload, String chartLabel, double flops, double arrayBytes, double referenceMs,
+             Supplier<Supplier<Object>> setup) {
+            this(id, workload, chartLabel, flops, arrayBytes, referenceMs, setup, Double.NaN, 0, null);
+        }
     }
 
     /**
@@ -113,8 +126,14 @@ final class BenchWorkloads {
      * @param minNanos          the fastest step, or NaN when not reported
      * @param samples           number of timed runs
      * @param allocBytesPerStep Java heap bytes allocated per step by all threads, or -1 when not measured (numpy)
+     * @param retainedBytesPerOp heap a recorded op keeps alive while its graph lives (W6), or -1
      */
-    record Measurement(double medianNanos, double minNanos, int samples, long allocBytesPerStep) {
+    record Measurement(double medianNanos, double minNanos, int samples, long allocBytesPerStep,
+                       long retainedBytesPerOp) {
+
+        Measurement(double medianNanos, double minNanos, int samples, long allocBytesPerStep) {
+            this(medianNanos, minNanos, samples, allocBytesPerStep, -1);
+        }
 
         /**
          * Whether the runs were disturbed: a median more than twice the fastest run means that many runs were
@@ -161,10 +180,32 @@ final class BenchWorkloads {
                         "W2 MLP " + shortName(dtype), 0, 0, pytorch, () -> mlpStep(batch, dtype)));
             }
         }
+        if (workloads.contains("W3")) {
+            for (DType dtype : dtypes) {
+                double pytorch = !reference ? Double.NaN : dtype == DType.FLOAT32 ? 0.155 : 0.159;
+                cases.add(new Case("W3 MLP 2-16-16-1 batch 32 " + name(dtype), "W3", "W3 MLP " + shortName(dtype), 0,
+                        0, pytorch, () -> smallMlpStep(dtype)));
+            }
+        }
         if (workloads.contains("W4")) {
             int n = sizes.elements();
             cases.add(new Case("W4 sum(tanh(x*w+b)) " + n + " float32", "W4", "W4 tanh f32", 0, 4.0 * n,
                     reference ? 2.8 : Double.NaN, () -> elementwiseStep(n)));
+        }
+        if (workloads.contains("W5")) {
+            int points = sizes.points();
+            long ops = micrograd.recordedOps(points);
+            cases.add(new Case("W5 micrograd demo, " + ops + " scalar ops", "W5", "W5 scalars", 0, 0,
+                    reference ? 535 : Double.NaN, () -> micrograd.step(points), reference ? 1265 : Double.NaN, ops,
+                    null));
+        }
+        if (workloads.contains("W6")) {
+            for (int n : sizes.chains()) {
+                boolean first = n == sizes.chains().get(0);
+                cases.add(new Case("W6 chain of " + n + " steps (" + 2L * n + " scalar ops)", "W6", "W6 n=" + n, 0, 0,
+                        reference && first ? 1606 : Double.NaN, () -> () -> chain(n),
+                        reference && first ? 2988 : Double.NaN, 2L * n, () -> retainedPerChainOp(n)));
+            }
         }
         if (workloads.contains("W7")) {
             int b = sizes.convBatch();
@@ -201,6 +242,57 @@ final class BenchWorkloads {
         model.to(dtype);
         return trainingStep(model, Tensor.randn(random, dtype, batch, 784), targets(random, batch, 10));
     }
+
+    // W3: a small MLP, where the per-op cost of recording and backward weighs more than the arithmetic.
+    private static Supplier<Object> smallMlpStep(DType dtype) {
+        Random random = new Random(3);
+        Sequential model = new Sequential(new Linear(2, 16, random), new Tanh(), new Linear(16, 16, random),
+                new Tanh(), new Linear(16, 1, random));
+        model.to(dtype);
+        Tensor x = Tensor.randn(random, dtype, 32, 2);
+        Tensor target = Tensor.randn(random, dtype, 32, 1);
+        SGD optimizer = new SGD(model.parameters(), 0.01);
+        return () -> {
+            optimizer.zeroGrad();
+            Tensor loss = Losses.mse(model.forward(x), target);
+            loss.backward();
+            optimizer.step();
+            return loss;
+        };
+    }
+
+    // W6: h = h * 0.999 + 0.001 from one 0-d leaf, forward and backward: a tape of 2n scalar ops.
+    private static Object chain(int n) {
+        Tensor x = Tensor.scalar(1.0).requiresGrad(true);
+        Tensor h = x;
+        for (int i = 0; i < n; i++) {
+            h = h.mul(0.999).add(0.001);
+        }
+        h.backward();
+        return x.grad();
+    }
+
+    /**
+     * The heap a W6 tape of n steps keeps alive per recorded op: used heap after a full collection with the
+     * forward graph alive, minus before it, over 2n.
+     */
+    private static long retainedPerChainOp(int n) {
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        long before = runtime.totalMemory() - runtime.freeMemory();
+        Tensor x = Tensor.scalar(1.0).requiresGrad(true);
+        Tensor h = x;
+        for (int i = 0; i < n; i++) {
+            h = h.mul(0.999).add(0.001);
+        }
+        System.gc();
+        long after = runtime.totalMemory() - runtime.freeMemory();
+        java.lang.ref.Reference.reachabilityFence(h);
+        return Math.max(0, (after - before) / (2L * n));
+    }
+
+    /** W5: micrograd's demo, every weight and every op a scalar. */
+    private static final MicrogradDemo micrograd = new MicrogradDemo();
 
     // W7: two conv-ReLU-pool stages and a linear classifier, float32.
     private static Supplier<Object> cnnStep(int batch) {

@@ -74,7 +74,7 @@ public final class Benchmarks {
             "               an AVX2 machine); repeat it for several");
 
     private static final String SCRIPT = "python/numpy_bench.py";
-    private static final Set<String> NUMPY_WORKLOADS = Set.of("W1", "W2", "W4");
+    private static final Set<String> NUMPY_WORKLOADS = Set.of("W1", "W2", "W3", "W4");
 
     private Benchmarks() {
     }
@@ -262,25 +262,31 @@ public final class Benchmarks {
     private static String legend(Options options) {
         return String.join("\n",
                 "A step: W1 one matmul, nothing requiring grad; W2 and W7 zeroGrad, forward, cross-entropy, backward,"
-                        + " SGD step; W4 zero the grads, forward, backward.",
+                        + " SGD step; W3 the same with MSE; W4 zero the grads, forward, backward; W5 micrograd's demo"
+                        + " (forward over all points, SVM loss, backward) with 0-d tensors; W6 a chain"
+                        + " h = h * 0.999 + 0.001 from one 0-d leaf, forward and backward.",
                 "SIMD ms, portable ms: the engine's median time per step, in a JVM of its own with"
                         + " -Dautograd.kernels=simd / portable"
                         + (options.fork() ? "" : " (quick mode: in this JVM, with the kernels it uses)") + ".",
                 "numpy ms: numpy's median time per step on the same workload, measured in this run by"
-                        + " src/main/python/numpy_bench.py (W1, W2, W4; there is no numpy W7).",
+                        + " src/main/python/numpy_bench.py (W1 to W4; there is no numpy W5, W6, W7).",
                 "SIMD/numpy, portable/numpy: engine median / numpy median; below 1 the engine is faster.",
                 "*: the median is more than twice the fastest run: many runs were held up, most often by other"
                         + " processes competing for the cores; measure again on a quiet machine.",
                 "GFLOP/s: 2 m k n / median (W1 only).",
                 "alloc/step: Java heap bytes allocated per step by all threads (kernel pool included), over the timed"
                         + " runs; from the SIMD run (the CSV has both). W4 also counts them in input arrays of "
-                        + BenchReport.bytes((long) (4L * options.sizes().elements())) + " (goal: at most 8, ideally 6).",
+                        + BenchReport.bytes((long) (4L * options.sizes().elements())) + " (goal: at most 8, ideally 6)."
+                        + " W5 and W6 also per recorded scalar op, and W6 the heap each recorded op keeps alive"
+                        + " while its graph lives (after a full GC; goal: at most 200 bytes).",
                 REFERENCE_NOTE);
     }
 
     private static final String REFERENCE_NOTE = BenchReport.REFERENCE_HEADING + ": PyTorch 1.13 eager's documented"
-            + " median (2 threads, OpenBLAS) on a reference machine (2 cores, AVX2 + FMA, 2026-11-30): NOT measured"
-            + " here, only a rough anchor; the ratios above compare figures of this run only.";
+            + " median (2 threads, OpenBLAS) on a reference machine (2 cores, AVX2 + FMA, 2026-11-30), and for W5"
+            + " and W6 micrograd's (W6: recursion limit raised), with how many times faster the SIMD run is: NOT"
+            + " measured here, only a rough anchor (micrograd's goal: 200 times); the ratios above compare"
+            + " figures of this run only.";
 
     private static List<Path> writeFiles(Options options, Map<String, Object> run, List<Row> rows, PrintStream out) {
         Path dir = ExampleFiles.prepare(options.out());
@@ -319,6 +325,9 @@ public final class Benchmarks {
             line.put("min_ns", m.minNanos());
             line.put("samples", m.samples());
             line.put("alloc_bytes_per_step", m.allocBytesPerStep());
+            if (c.retained() != null) {
+                line.put("retained_bytes_per_op", c.retained().getAsLong());
+            }
             lines.accept(JsonLines.write(line));
         }
     }
@@ -530,9 +539,10 @@ public final class Benchmarks {
     static Measurement measurement(Map<String, Object> line) {
         Object min = line.get("min_ns");
         Object alloc = line.get("alloc_bytes_per_step");
+        Object retained = line.get("retained_bytes_per_op");
         return new Measurement(((Number) line.get("median_ns")).doubleValue(),
                 min == null ? Double.NaN : ((Number) min).doubleValue(), ((Number) line.get("samples")).intValue(),
-                alloc == null ? -1 : ((Number) alloc).longValue());
+                alloc == null ? -1 : ((Number) alloc).longValue(), retained == null ? -1 : ((Number) retained).longValue());
     }
 
     // ---------------------------------------------------------------- the machine

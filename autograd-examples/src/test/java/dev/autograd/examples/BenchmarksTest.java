@@ -41,7 +41,7 @@ class BenchmarksTest {
         List<String> ids = BenchWorkloads.cases(Sizes.QUICK, BenchWorkloads.ALL).stream().map(Case::id).toList();
         List<Row> rows = report[0].rows();
         assertEquals(ids, rows.stream().map(r -> r.c().id()).toList());
-        assertEquals(List.of("W1", "W2", "W4", "W7"), rows.stream().map(r -> r.c().workload()).distinct().toList());
+        assertEquals(List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7"), rows.stream().map(r -> r.c().workload()).distinct().toList());
         for (Row r : rows) {
             // Quick mode measures in this JVM, with its kernels (the tests run with the Vector API module).
             Measurement m = Backends.simd() ? r.simd() : r.portable();
@@ -52,7 +52,11 @@ class BenchmarksTest {
             assertTrue(m.allocBytesPerStep() > 0, r::toString);
             assertNull(Backends.simd() ? r.portable() : r.simd(), "one JVM, one kernel choice");
             assertNull(r.numpy(), "quick mode runs no numpy");
+            if (r.c().workload().equals("W6")) {
+                assertTrue(m.retainedBytesPerOp() > 0 && m.retainedBytesPerOp() < 1000, r::toString);
+            }
         }
+        assertEquals(65_077, new MicrogradDemo().recordedOps(100), "micrograd's demo records 65,077 ops");
 
         // One table: a header with every column, then one line per case starting with its id.
         List<String> lines = Arrays.asList(printed.split("\n"));
@@ -97,7 +101,7 @@ class BenchmarksTest {
         assertEquals(List.of("-XX:UseAVX=2", "-Xmx2g"), Benchmarks.Options.parse("jvm=-XX:UseAVX=2 jvm=-Xmx2g").jvmArgs(),
                 "JVM options for the child JVMs, in order");
 
-        assertThrows(IllegalArgumentException.class, () -> Benchmarks.Options.parse("W3"));
+        assertThrows(IllegalArgumentException.class, () -> Benchmarks.Options.parse("W8"));
         assertThrows(IllegalArgumentException.class, () -> Benchmarks.Options.parse("fast"));
     }
 

@@ -174,6 +174,10 @@ public final class Kernels {
      * accumulation).
      */
     public static void addInto(Object target, int[] targetShape, Object src, int[] srcShape) {
+        if (targetShape == srcShape || Arrays.equals(targetShape, srcShape)) {
+            binarySameShape(BinaryOp.ADD, target, src, target);
+            return;
+        }
         binary(BinaryOp.ADD, target, Shape.strides(targetShape), src, broadcastStrides(srcShape, targetShape),
                 target, targetShape);
     }
@@ -371,11 +375,63 @@ public final class Kernels {
 
     /** {@code out[i] = op(a[i], b[i])} for operands of one shape: a flat loop, no stride bookkeeping. */
     public static void binarySameShape(BinaryOp op, Object a, Object b, Object out) {
+        if (op.ordinal() <= BinaryOp.DIV.ordinal() && length(a) == 1) {
+            // One element (every scalar op) of an exactly rounded op: the backends' bits, without their loops.
+            if (a instanceof double[] d) {
+                ((double[]) out)[0] = exact(op, d[0], ((double[]) b)[0]);
+            } else {
+                // A float op computed in double and rounded once gives the float result for + - * /.
+                ((float[]) out)[0] = (float) exact(op, ((float[]) a)[0], ((float[]) b)[0]);
+            }
+            return;
+        }
         if (a instanceof double[] d) {
             Backends.DOUBLE.binary(op, d, 0, 1, (double[]) b, 0, 1, (double[]) out, 0, d.length);
         } else {
             float[] f = (float[]) a;
             Backends.FLOAT.binary(op, f, 0, 1, (float[]) b, 0, 1, (float[]) out, 0, f.length);
+        }
+    }
+
+    /**
+     * {@code out = a op c} element-wise with a constant {@code c} (rounded to float first for a float
+     * array, as a float32 constant tensor would be); the same bits as {@link #binary} with a 0-d operand.
+     *
+     * @param op  the operation
+     * @param a   the left operand
+     * @param c   the constant right operand
+     * @param out the result, as long as {@code a}
+     */
+    public static void binaryConstant(BinaryOp op, Object a, double c, Object out) {
+        int n = length(a);
+        if (a instanceof double[] d) {
+            if (n == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
+                ((double[]) out)[0] = exact(op, d[0], c);
+            } else {
+                Backends.DOUBLE.binary(op, d, 0, 1, new double[] {c}, 0, 0, (double[]) out, 0, n);
+            }
+        } else {
+            float[] f = (float[]) a;
+            float constant = (float) c;
+            if (n == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
+                ((float[]) out)[0] = (float) exact(op, f[0], constant);
+            } else {
+                Backends.FLOAT.binary(op, f, 0, 1, new float[] {constant}, 0, 0, (float[]) out, 0, n);
+            }
+        }
+    }
+
+    /** {@code x op y} for the exactly rounded ops ADD, SUB, MUL and DIV. */
+    private static double exact(BinaryOp op, double x, double y) {
+        switch (op) {
+            case ADD:
+                return x + y;
+            case SUB:
+                return x - y;
+            case MUL:
+                return x * y;
+            default:
+                return x / y;
         }
     }
 
