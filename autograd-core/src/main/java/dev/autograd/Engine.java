@@ -24,6 +24,8 @@ final class Engine {
     /** The nodes one backward pass reaches and their state, indexed by their number in the pass. */
     private static final class Pass {
         Node[] nodes = new Node[16];
+        /** Each node's {@link Node#sequence}, copied so that the ready heap compares without loading nodes. */
+        long[] sequences = new long[16];
         int[] dependencies = new int[16];
         Tensor[] pending = new Tensor[16];
         int size;
@@ -67,11 +69,13 @@ final class Engine {
             if (size == nodes.length) {
                 int capacity = Math.max(16, nodes.length * 2);
                 nodes = Arrays.copyOf(nodes, capacity);
+                sequences = Arrays.copyOf(sequences, capacity);
                 dependencies = Arrays.copyOf(dependencies, capacity);
                 pending = Arrays.copyOf(pending, capacity);
             }
             int i = size++;
             nodes[i] = node;
+            sequences[i] = node.sequence;
             node.passIndex = i;
             if (byIdentity != null) {
                 byIdentity.put(node, i);
@@ -266,10 +270,10 @@ final class Engine {
                 heap = Arrays.copyOf(heap, 2 * heapSize);
             }
             int k = heapSize++;
-            long key = pass.nodes[i].sequence;
+            long key = pass.sequences[i];
             while (k > 0) {
                 int parent = (k - 1) >>> 1;
-                if (pass.nodes[heap[parent]].sequence >= key) {
+                if (pass.sequences[heap[parent]] >= key) {
                     break;
                 }
                 heap[k] = heap[parent];
@@ -283,16 +287,16 @@ final class Engine {
             if (heapSize > 0) {
                 int top = heap[0];
                 int last = heap[--heapSize];
-                long key = pass.nodes[last].sequence;
+                long key = pass.sequences[last];
                 int k = 0;
                 int half = heapSize >>> 1;
                 while (k < half) {
                     int child = 2 * k + 1;
                     int right = child + 1;
-                    if (right < heapSize && pass.nodes[heap[right]].sequence > pass.nodes[heap[child]].sequence) {
+                    if (right < heapSize && pass.sequences[heap[right]] > pass.sequences[heap[child]]) {
                         child = right;
                     }
-                    if (key >= pass.nodes[heap[child]].sequence) {
+                    if (key >= pass.sequences[heap[child]]) {
                         break;
                     }
                     heap[k] = heap[child];
@@ -310,7 +314,7 @@ final class Engine {
                 for (int j = 0; j < leafCount; j++) {
                     order[j] = leaves[j];
                 }
-                Arrays.sort(order, (a, b) -> Long.compare(pass.nodes[b].sequence, pass.nodes[a].sequence));
+                Arrays.sort(order, (a, b) -> Long.compare(pass.sequences[b], pass.sequences[a]));
                 for (int j = 0; j < leafCount; j++) {
                     leaves[j] = order[j];
                 }
@@ -350,20 +354,32 @@ final class Engine {
         }
         Tensor[] inputGrads = createGraph ? node.backward(grad) : node.fusedBackward(grad);
         boolean anomaly = state.anomaly || node.creationSite() != null;
-        Tensor[] sent = inputGrads.length == 0 ? inputGrads : new Tensor[node.next.length];
-        for (int i = 0; i < sent.length; i++) {
-            Node next = node.next[i];
-            if (next == null || inputGrads[i] == null) {
+        // What goes to each input; the op's own array until an entry differs (copied on write, never written).
+        Tensor[] sent = inputGrads;
+        for (int i = 0; i < node.next.length; i++) {
+            Tensor g = inputGrads[i];
+            if (g == null) {
                 continue;
             }
-            Tensor g = inputGrads[i];
-            if (anomaly) {
-                checkFinite(node, i, g);
+            Tensor r = null;
+            if (node.next[i] != null) {
+                if (anomaly) {
+                    checkFinite(node, i, g);
+                }
+                // A returned gradient stands for itself: it is summed over the axes where it is larger than the
+                // input, and passed on unexpanded where it is smaller (an op that hands on a gradient standing
+                // for a larger shape, as add does, reduces it itself with reduceTo).
+                r = reduceTo(g, g.shapeRef(), node.inputShapes[i], createGraph);
             }
-            // A returned gradient stands for itself: it is summed over the axes where it is larger than the
-            // input, and passed on unexpanded where it is smaller (an op that hands on a gradient standing for
-            // a larger shape, as add does, reduces it itself with reduceTo).
-            sent[i] = reduceTo(g, g.shapeRef(), node.inputShapes[i], createGraph);
+            if (r != g) {
+                if (sent == inputGrads) {
+                    sent = Arrays.copyOf(inputGrads, node.next.length);
+                }
+                sent[i] = r;
+            }
+        }
+        if (sent.length != node.next.length) {
+            sent = Arrays.copyOf(sent, node.next.length);
         }
         if (!state.listeners.isEmpty()) {
             // Listeners see every gradient in the shape of the tensor it belongs to, and may keep it.
