@@ -172,11 +172,17 @@ public abstract class CustomFunction {
 
         private final CustomFunction function;
         private final Context ctx;
+        /** Per input: its dtype, which the gradient backward returns must have. */
+        private final DType[] inputDTypes;
 
         CustomNode(CustomFunction function, Context ctx, Tensor[] inputs) {
             super(function.name(), inputs);
             this.function = function;
             this.ctx = ctx;
+            this.inputDTypes = new DType[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputDTypes[i] = inputs[i].dtype();
+            }
             save(ctx.toSave);
             ctx.node = this;
         }

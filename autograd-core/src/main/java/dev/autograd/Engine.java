@@ -198,6 +198,7 @@ final class Engine {
         } finally {
             state.enabled = previousMode;
             state.step = outerStep;
+            state.keptOutputs = 0;
         }
     }
 

@@ -27,10 +27,14 @@ public interface GradFn {
     String formula();
 
     /**
-     * The tensor this node produced (for an accumulator: its leaf), if it is still alive. The graph holds
-     * outputs only weakly, so that recording a graph never keeps activations alive by itself.
+     * The tensor this node produced (for an accumulator: its leaf), for pictures and traces. The graph
+     * keeps small outputs (at most 64 elements) of the first 200,000 ops recorded on a thread since its last
+     * backward, and every output that was {@linkplain Tensor#name(String) named} or asked to
+     * {@linkplain Tensor#retainGrad() retain its gradient}; a larger output only weakly, so that recording
+     * never keeps an activation alive by itself. Beyond those 200,000 ops (a tape of millions of scalar
+     * ops, where these references would be half its memory) an unnamed small output is not kept.
      *
-     * @return the tensor, or {@code null} when it has been garbage-collected
+     * @return the tensor, or {@code null} when it was not kept or has been garbage-collected
      */
     Tensor output();
 }

@@ -18,6 +18,8 @@ final class GradMode {
         long sequence;
         /** The step counter of the backward pass running on this thread, for listeners. */
         int step;
+        /** Small outputs recorded for inspection since the last backward; see {@link Node#KEPT_OUTPUTS}. */
+        int keptOutputs;
         final List<BackwardListener> listeners = new CopyOnWriteArrayList<>();
     }
 

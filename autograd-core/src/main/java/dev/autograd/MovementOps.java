@@ -165,13 +165,16 @@ final class MovementOps {
             return "g converted back to the input dtype";
         }
 
+        private final DType source;
+
         Convert(Tensor x) {
             super("to", x);
+            this.source = x.dtype();
         }
 
         @Override
         Tensor[] backward(Tensor g) {
-            return grads(g.to(inputDTypes[0]));
+            return grads(g.to(source));
         }
     }
 

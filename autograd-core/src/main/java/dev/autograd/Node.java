@@ -18,10 +18,17 @@ abstract class Node implements GradFn {
 
     private static final Tensor[] NOTHING_SAVED = new Tensor[0];
     /**
-     * Outputs of at most this many elements are referenced strongly for inspection: the reference costs
-     * nothing (a weak one is an object per op) and keeps at most a few hundred bytes alive per node.
+     * Outputs of at most this many elements are referenced strongly for inspection (pictures, traces): the
+     * reference costs no object (a weak one is an object per op) and keeps a few dozen bytes alive. Larger
+     * outputs are referenced weakly, so that a graph never keeps an activation alive by itself.
      */
     static final int STRONG_OUTPUT_ELEMENTS = 64;
+    /**
+     * How many small outputs a thread keeps between two backward passes. A graph a person would draw has
+     * far fewer ops; a tape of millions of scalar ops keeps only the outputs that were named or asked to
+     * retain their gradient, as 88 bytes per op would be half its memory.
+     */
+    static final int KEPT_OUTPUTS = 200_000;
 
     private final String name;
     /**
@@ -32,12 +39,12 @@ abstract class Node implements GradFn {
     final long sequence;
     /** This node's number in the backward pass that last reached it; see {@link Engine}. */
     int passIndex = -1;
+    /** Whether a small output is kept for inspection; see {@link #KEPT_OUTPUTS}. */
+    final boolean keepsSmallOutput;
     /** Per input: the node its gradient goes to, or {@code null} when that input needs no gradient. */
     final Node[] next;
     /** Per input: its shape, the shape its gradient must have. */
     final int[][] inputShapes;
-    /** Per input: its dtype. */
-    final DType[] inputDTypes;
 
     private Tensor[] saved = NOTHING_SAVED;
     private int[] savedVersions;
@@ -91,8 +98,6 @@ abstract class Node implements GradFn {
         this.next = new Node[inputs.length];
         long order = state.sequence;
         boolean allScalar = true;
-        DType firstDType = inputs.length == 0 ? null : inputs[0].dtype();
-        boolean oneDType = true;
         for (int i = 0; i < inputs.length; i++) {
             Node edge = inputs[i].gradEdge();
             next[i] = edge;
@@ -100,13 +105,15 @@ abstract class Node implements GradFn {
                 order = edge.sequence + 1;
             }
             allScalar &= inputs[i].shapeRef() == Shapes.SCALAR;
-            oneDType &= inputs[i].dtype() == firstDType;
         }
         this.inputShapes = allScalar && inputs.length <= 3 ? SCALAR_SHAPES[inputs.length] : shapesOf(inputs);
-        this.inputDTypes = oneDType && inputs.length <= 3
-                ? (firstDType == DType.FLOAT32 ? FLOAT32_DTYPES : FLOAT64_DTYPES)[inputs.length] : dtypesOf(inputs);
+
         this.sequence = order;
         state.sequence = order + 1;
+        this.keepsSmallOutput = state.keptOutputs < KEPT_OUTPUTS;
+        if (keepsSmallOutput) {
+            state.keptOutputs++;
+        }
         if (state.anomaly) {
             extras().creationSite = new Throwable().getStackTrace();
         }
@@ -115,25 +122,12 @@ abstract class Node implements GradFn {
     // Shared per-input arrays for the common small cases (never modified): a scalar op allocates none.
     private static final int[][][] SCALAR_SHAPES = {{}, {Shapes.SCALAR}, {Shapes.SCALAR, Shapes.SCALAR},
         {Shapes.SCALAR, Shapes.SCALAR, Shapes.SCALAR}};
-    private static final DType[][] FLOAT64_DTYPES = {{}, {DType.FLOAT64}, {DType.FLOAT64, DType.FLOAT64},
-        {DType.FLOAT64, DType.FLOAT64, DType.FLOAT64}};
-    private static final DType[][] FLOAT32_DTYPES = {{}, {DType.FLOAT32}, {DType.FLOAT32, DType.FLOAT32},
-        {DType.FLOAT32, DType.FLOAT32, DType.FLOAT32}};
-
     private static int[][] shapesOf(Tensor[] inputs) {
         int[][] shapes = new int[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
             shapes[i] = inputs[i].shapeRef();
         }
         return shapes;
-    }
-
-    private static DType[] dtypesOf(Tensor[] inputs) {
-        DType[] dtypes = new DType[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            dtypes[i] = inputs[i].dtype();
-        }
-        return dtypes;
     }
 
     /** The inputs of an op with an optional last input (a bias), without it when it is null. */
@@ -302,7 +296,7 @@ abstract class Node implements GradFn {
         if (output instanceof java.lang.ref.WeakReference<?> weak) {
             return (Tensor) weak.get();
         }
-        return (Tensor) output;
+        return output != null ? (Tensor) output : retainedOutput();
     }
 
     @Override

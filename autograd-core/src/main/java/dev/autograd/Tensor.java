@@ -1656,6 +1656,11 @@ public final class Tensor {
      */
     public Tensor name(String name) {
         this.name = name;
+        // A named tensor is one a person will look for in pictures and traces: its node keeps it.
+        Node node = gradFn;
+        if (node != null && node.output == null) {
+            node.output = this;
+        }
         return this;
     }
 
@@ -1971,7 +1976,11 @@ public final class Tensor {
 
     /** Makes {@code node} this tensor's producer; returns this. */
     Tensor recordedBy(Node node) {
-        node.output = numel() <= Node.STRONG_OUTPUT_ELEMENTS ? this : new java.lang.ref.WeakReference<>(this);
+        if (numel() > Node.STRONG_OUTPUT_ELEMENTS) {
+            node.output = new java.lang.ref.WeakReference<>(this);
+        } else if (node.keepsSmallOutput) {
+            node.output = this;
+        }
         node.outputShape = shape;
         this.gradFn = node;
         this.requiresGrad = true;
