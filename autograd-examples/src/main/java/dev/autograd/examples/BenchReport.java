@@ -99,8 +99,10 @@ final class BenchReport {
             Map.entry("recorded_ops_per_step", r -> r.c().recordedOps() == 0 ? null : r.c().recordedOps()),
             Map.entry("simd_ns_per_recorded_op", r -> r.c().recordedOps() == 0 || r.simd() == null ? null
                     : r.simd().medianNanos() / r.c().recordedOps()),
-            Map.entry("retained_bytes_per_op", r -> r.simd() == null || r.simd().retainedBytesPerOp() < 0 ? null
-                    : r.simd().retainedBytesPerOp()));
+            Map.entry("retained_bytes_per_op", r -> r.c().recordedOps() == 0 || r.simd() == null
+                    || r.simd().retainedBytesPerOp() < 0 ? null : r.simd().retainedBytesPerOp()),
+            Map.entry("heap_growth_bytes_over_loop", r -> r.c().recordedOps() != 0 || r.simd() == null
+                    || r.simd().retainedBytesPerOp() < 0 ? null : r.simd().retainedBytesPerOp()));
 
     private static Double millis(Measurement m) {
         return m == null ? null : m.medianNanos() / 1e6;
@@ -143,6 +145,9 @@ final class BenchReport {
                 alloc += String.format(Locale.ROOT, " (%.0f ns/op, %d B/op", engine.medianNanos() / ops,
                         engine.allocBytesPerStep() / ops);
                 alloc += engine.retainedBytesPerOp() >= 0 ? ", " + engine.retainedBytesPerOp() + " kept)" : ")";
+            } else if (engine != null && r.c().retained() != null) {
+                alloc += "; heap " + (engine.retainedBytesPerOp() < 0 ? "-" : "+" + bytes(engine.retainedBytesPerOp()))
+                        + " over " + BenchWorkloads.LOOP_STEPS + " steps";
             }
             String reference = Double.isNaN(r.c().referenceMs()) ? "-" : documented(r.c().referenceMs()) + " ms";
             if (!Double.isNaN(r.c().microgradMs())) {

@@ -108,7 +108,8 @@ final class BenchWorkloads {
      * @param setup       builds the inputs and returns the step (run in the measuring JVM only)
      * @param microgradMs micrograd's documented time for this case on the reference machine, or NaN
      * @param recordedOps the ops one step records (W5, W6: scalar ops), else 0
-     * @param retained    measures the heap one recorded op keeps alive while its graph is alive, or null
+     * @param retained    W6: measures the heap one recorded op keeps alive while its graph is alive; W3: the
+     *                    growth of the used heap over a loop of {@link #LOOP_STEPS} steps; else null
      */
     record Case(String id, String workload, String chartLabel, double flops, double arrayBytes, double referenceMs,
             Supplier<Supplier<Object>> setup, double microgradMs, long recordedOps, LongSupplier retained) {
@@ -184,7 +185,8 @@ final class BenchWorkloads {
             for (DType dtype : dtypes) {
                 double pytorch = !reference ? Double.NaN : dtype == DType.FLOAT32 ? 0.155 : 0.159;
                 cases.add(new Case("W3 MLP 2-16-16-1 batch 32 " + name(dtype), "W3", "W3 MLP " + shortName(dtype), 0,
-                        0, pytorch, () -> smallMlpStep(dtype)));
+                        0, pytorch, () -> smallMlpStep(dtype), Double.NaN, 0, () -> heapGrowth(smallMlpStep(dtype),
+                        reference ? LOOP_STEPS : LOOP_STEPS / 100)));
             }
         }
         if (workloads.contains("W4")) {
@@ -259,6 +261,31 @@ final class BenchWorkloads {
             optimizer.step();
             return loss;
         };
+    }
+
+    /** The length of the training loop whose heap W3 checks. */
+    static final int LOOP_STEPS = 10_000;
+
+    /**
+     * How much the used heap grows over {@code steps} steps of a training loop: used heap after a full
+     * collection at the end minus at the start (after 100 steps of warm-up), 0 when it shrank; a loop that
+     * keeps nothing from step to step stays near 0.
+     */
+    private static long heapGrowth(Supplier<Object> step, int steps) {
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 100; i++) {
+            step.get();
+        }
+        System.gc();
+        long before = runtime.totalMemory() - runtime.freeMemory();
+        Object sink = null;
+        for (int i = 0; i < steps; i++) {
+            sink = step.get();
+        }
+        System.gc();
+        long after = runtime.totalMemory() - runtime.freeMemory();
+        java.lang.ref.Reference.reachabilityFence(sink);
+        return Math.max(0, after - before);
     }
 
     // W6: h = h * 0.999 + 0.001 from one 0-d leaf, forward and backward: a tape of 2n scalar ops.

@@ -278,7 +278,9 @@ public final class Benchmarks {
                         + " runs; from the SIMD run (the CSV has both). W4 also counts them in input arrays of "
                         + BenchReport.bytes((long) (4L * options.sizes().elements())) + " (goal: at most 8, ideally 6)."
                         + " W5 and W6 also per recorded scalar op, and W6 the heap each recorded op keeps alive"
-                        + " while its graph lives (after a full GC; goal: at most 200 bytes).",
+                        + " while its graph lives (after a full GC; goal: at most 200 bytes). W3 also how much the"
+                        + " used heap grew over a loop of " + BenchWorkloads.LOOP_STEPS + " steps (after a full GC;"
+                        + " in quick mode 100 steps).",
                 REFERENCE_NOTE);
     }
 
