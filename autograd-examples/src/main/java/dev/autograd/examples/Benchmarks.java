@@ -44,7 +44,9 @@ import java.util.function.Consumer;
  * {@code -Dbench.args="..."} (see {@link Options#parse}). The kernel choice is fixed once per JVM, so this
  * process measures nothing itself: it starts one child JVM per kernel choice (the same {@code java}, the same
  * class path, {@code --add-modules=jdk.incubator.vector} and {@code -Dautograd.kernels=simd} or
- * {@code =portable}), each printing one JSON line per case, and then runs
+ * {@code =portable}, and a fixed heap of 3 GiB touched at start, {@code -Xms3g -Xmx3g -XX:+AlwaysPreTouch}, so
+ * that no case pays for the page faults of memory an earlier case made the JVM reserve), each printing one
+ * JSON line per case, and then runs
  * {@code src/main/python/numpy_bench.py} (shipped on the class path) with {@code python3}; the processes run
  * one after the other, never together. The {@code quick} option is a smoke run in this JVM.
  *
@@ -347,11 +349,19 @@ public final class Benchmarks {
         out.println(" " + collector.kernels + "; " + collector.summary(start));
     }
 
+    /** The heap of the child JVMs: see {@link #forkChild}. */
+    static final List<String> CHILD_HEAP = List.of("-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch");
+
     private static void forkChild(String kernels, Options options, Collector collector, PrintStream out) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-modules=jdk.incubator.vector");
         command.add("-D" + Backends.PROPERTY + "=" + kernels);
+        // A fixed heap, touched at start: otherwise a case that makes the JVM grow its heap leaves untouched
+        // gigabytes for the next, which then pays a page fault per 4 KiB it allocates (measured: W5 at 42 ms
+        // instead of 7 after W4 had grown eden to 3.6 GB). Options given below (jvm=..., or this JVM's own
+        // -Xm... and -XX:...) come later and win.
+        command.addAll(CHILD_HEAP);
         // Heap and GC settings, and the engine's thread count, apply to the children as to this JVM.
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if ((arg.startsWith("-Xm") || arg.startsWith("-XX:") || arg.startsWith("-Dautograd."))
