@@ -151,16 +151,11 @@ final class IndexingOps {
             before[axis] = pads[2 * p];
             outShape[axis] = (int) padded;
         }
+        int size = Shapes.size("pad", outShape);
         int[] outStrides = Shape.strides(outShape);
         int offset = 0;
         for (int d = 0; d < shape.length; d++) {
             offset += before[d] * outStrides[d];
-        }
-        int size;
-        try {
-            size = Shape.size(outShape);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("pad: " + e.getMessage(), e);
         }
         Object out = Kernels.filled(x.dtype() == DType.FLOAT64, size, value);
         Kernels.stridedWrite(x.storage.array, out, offset, outStrides, shape, false);
@@ -202,7 +197,7 @@ final class IndexingOps {
         }
         int a = Shapes.axis("concat", axis, shape);
         int[] outShape = shape.clone();
-        outShape[a] = 0;
+        long joined = 0;
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             int[] s = t.shapeRef();
@@ -215,10 +210,12 @@ final class IndexingOps {
                         + t.dtype() + ", but tensor 0 has " + Shapes.format(shape) + " and " + first.dtype()
                         + "; all extents except axis " + axis + " and the dtypes must match");
             }
-            outShape[a] += s[a];
+            joined += s[a];
         }
+        outShape[a] = Shapes.extent("concat", joined, "axis " + axis + " of the result");
+        int size = Shapes.size("concat", outShape);
         int[] outStrides = Shape.strides(outShape);
-        Object out = Kernels.newArray(first.storage.array, Shape.size(outShape));
+        Object out = Kernels.newArray(first.storage.array, size);
         int[] offsets = new int[tensors.size()];
         int position = 0;
         boolean record = false;

@@ -77,12 +77,13 @@ final class LinalgOps {
                     + Shapes.format(bs) + " do not broadcast (" + Shapes.format(aBatch) + " vs "
                     + Shapes.format(bBatch) + ")", e);
         }
-        int[] aOffsets = batchOffsets(aBatch, batch, m * k);
-        int[] bOffsets = batchOffsets(bBatch, batch, k * n);
-        Object out = Kernels.matmul(a.storage.array, aOffsets, b.storage.array, bOffsets, m, k, n);
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
+        Shapes.size("matmul", outShape);
+        int[] aOffsets = batchOffsets(aBatch, batch, m * k);
+        int[] bOffsets = batchOffsets(bBatch, batch, k * n);
+        Object out = Kernels.matmul(a.storage.array, aOffsets, b.storage.array, bOffsets, m, k, n);
         Tensor result = Tensor.wrap(out, outShape);
         return Tensor.recording(a, b) ? result.recordedBy(new Matmul(a, b)) : result;
     }

@@ -24,7 +24,12 @@ final class MovementOps {
             } else if (shape[d] < 0) {
                 throw new IllegalArgumentException("reshape: invalid size " + shape[d] + " in " + Shapes.format(requested));
             } else {
-                known *= shape[d];
+                // Stops growing past the array limit instead of wrapping around: such a product matches no tensor.
+                if (shape[d] == 0) {
+                    known = 0;
+                } else if (known <= Shape.MAX_ELEMENTS) {
+                    known *= shape[d];
+                }
             }
         }
         int n = x.numel();

@@ -37,6 +37,7 @@ final class Shapes {
             }
             out[i] = da == 1 ? db : da;
         }
+        size(op, out);
         return out;
     }
 
@@ -87,13 +88,47 @@ final class Shapes {
         return mask;
     }
 
-    /** A copy of {@code shape} after checking that no extent is negative. */
+    /**
+     * A copy of {@code shape} after checking that no extent is negative and that a Java array can hold its
+     * elements (the one place, with {@link #size}, where a shape becomes an element count).
+     */
     static int[] checked(String op, int[] shape) {
+        if (shape == null) {
+            throw new NullPointerException(op + ": the shape is null");
+        }
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException(op + ": shape " + format(shape) + " has a negative size");
             }
         }
+        size(op, shape);
         return shape.clone();
+    }
+
+    /**
+     * The number of elements of {@code shape}, exact.
+     *
+     * @throws IllegalArgumentException naming {@code op} when a Java array cannot hold them
+     */
+    static int size(String op, int[] shape) {
+        long n = Shape.count(shape);
+        if (n > Shape.MAX_ELEMENTS) {
+            throw new IllegalArgumentException(op + ": shape " + format(shape) + " has " + Shape.describe(n)
+                    + " elements, more than a Java array holds (" + Shape.MAX_ELEMENTS + ")");
+        }
+        return (int) n;
+    }
+
+    /**
+     * An extent computed from others (a concatenation, a flattening, padding), checked to fit in an int.
+     *
+     * @throws IllegalArgumentException naming {@code op} when it does not
+     */
+    static int extent(String op, long extent, String what) {
+        if (extent > Integer.MAX_VALUE || extent < 0) {
+            throw new IllegalArgumentException(op + ": " + what + " would have size " + extent
+                    + ", more than an axis can have (" + Integer.MAX_VALUE + ")");
+        }
+        return (int) extent;
     }
 }

@@ -117,7 +117,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor zeros(int... shape) {
-        return full(DType.FLOAT64, 0, shape);
+        return filled("zeros", DType.FLOAT64, 0, shape);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor zeros(DType dtype, int... shape) {
-        return full(dtype, 0, shape);
+        return filled("zeros", dtype, 0, shape);
     }
 
     /**
@@ -138,7 +138,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor ones(int... shape) {
-        return full(DType.FLOAT64, 1, shape);
+        return filled("ones", DType.FLOAT64, 1, shape);
     }
 
     /**
@@ -149,7 +149,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor ones(DType dtype, int... shape) {
-        return full(dtype, 1, shape);
+        return filled("ones", dtype, 1, shape);
     }
 
     /**
@@ -172,7 +172,23 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor full(DType dtype, double value, int... shape) {
-        int[] s = Shapes.checked("full", shape);
+        return filled("full", dtype, value, shape);
+    }
+
+    private static void requireArguments(String op, Random random, DType dtype) {
+        if (random == null) {
+            throw new NullPointerException(op + ": the Random is null");
+        }
+        if (dtype == null) {
+            throw new NullPointerException(op + ": the dtype is null");
+        }
+    }
+
+    private static Tensor filled(String op, DType dtype, double value, int[] shape) {
+        if (dtype == null) {
+            throw new NullPointerException(op + ": the dtype is null");
+        }
+        int[] s = Shapes.checked(op, shape);
         return wrap(Kernels.filled(dtype == DType.FLOAT64, Shape.size(s), value), s);
     }
 
@@ -200,7 +216,17 @@ public final class Tensor {
             throw new IllegalArgumentException("arange: step must be a non-zero number, got start " + start
                     + ", end " + end + ", step " + step);
         }
-        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        if (Double.isInfinite(start) || Double.isInfinite(end) || Double.isInfinite(step)) {
+            throw new IllegalArgumentException("arange: start, end and step must be finite, got start " + start
+                    + ", end " + end + ", step " + step);
+        }
+        double count = Math.max(0, Math.ceil((end - start) / step));
+        if (count > Shape.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("arange: from " + start + " to " + end + " by " + step + " is "
+                    + (long) Math.min(count, Long.MAX_VALUE) + " values, more than a Java array holds ("
+                    + Shape.MAX_ELEMENTS + ")");
+        }
+        int n = (int) count;
         double[] values = new double[n];
         for (int i = 0; i < n; i++) {
             values[i] = start + i * step;
@@ -244,6 +270,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor rand(Random random, DType dtype, int... shape) {
+        requireArguments("rand", random, dtype);
         int[] s = Shapes.checked("rand", shape);
         return wrap(Kernels.random(random, false, dtype == DType.FLOAT64, Shape.size(s)), s);
     }
@@ -268,6 +295,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor randn(Random random, DType dtype, int... shape) {
+        requireArguments("randn", random, dtype);
         int[] s = Shapes.checked("randn", shape);
         return wrap(Kernels.random(random, true, dtype == DType.FLOAT64, Shape.size(s)), s);
     }
@@ -374,6 +402,9 @@ public final class Tensor {
      * @return the converted tensor
      */
     public Tensor to(DType dtype) {
+        if (dtype == null) {
+            throw new NullPointerException("to: the dtype is null");
+        }
         return MovementOps.to(this, dtype);
     }
 
@@ -1295,10 +1326,11 @@ public final class Tensor {
                     + " for shape " + Shapes.format(shape));
         }
         int[] out = new int[shape.length - (end - start)];
-        int merged = 1;
-        for (int d = start; d <= end; d++) {
-            merged *= shape[d];
+        long product = 1;
+        for (int d = start; d <= end && product <= Integer.MAX_VALUE; d++) {
+            product *= shape[d];
         }
+        int merged = Shapes.extent("flatten", product, "the merged axis of shape " + Shapes.format(shape));
         for (int d = 0, o = 0; d < shape.length; d++) {
             if (d < start || d > end) {
                 out[o++] = shape[d];

@@ -30,6 +30,9 @@ final class TensorFormatter {
         StringBuilder sb = new StringBuilder(PREFIX);
         if (shape.length == 0) {
             sb.append(number(Kernels.get(array, 0), scientific));
+        } else if (n == 0) {
+            // No values: the shape says it all (walking 10^10 empty rows would not end).
+            sb.append("[]");
         } else {
             appendAxis(sb, array, shape, 0, 0, width, scientific, summarise);
         }
