@@ -591,10 +591,19 @@ public final class DoubleGemm {
             int ncEven = roundUp(ceilDiv(n, nBlocks), nr);
             packedB = WORKSPACE.get().b(kcEven * ncEven);
             int mPanels = ceilDiv(m, mr);
-            for (jc = 0; jc < n; jc += ncEven) {
+            // Loops over block numbers: an offset stepped past an extent near the int limit would wrap around.
+            for (int jb = 0; jb < nBlocks; jb++) {
+                jc = jb * ncEven;
+                if (jc >= n) {
+                    break;
+                }
                 nc = Math.min(ncEven, n - jc);
                 nPanels = ceilDiv(nc, nr);
-                for (pc = 0; pc < k; pc += kcEven) {
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    pc = kb * kcEven;
+                    if (pc >= k) {
+                        break;
+                    }
                     kc = Math.min(kcEven, k - pc);
                     accumulateNow = accumulate || pc > 0;
                     int chunks = parallel ? Parallel.chunks((long) m * nc * kc, PARALLEL_WORK) : 1;
@@ -641,7 +650,7 @@ public final class DoubleGemm {
             Workspace ws = WORKSPACE.get();
             double[] packedA = ws.a(mcEven * kcNow);
             double[] tile = ws.tile(mr * nr);
-            for (int ic = rowFirst; ic < rowEnd; ic += mcEven) {
+            for (int ic = rowFirst; ic < rowEnd; ic = rowEnd - ic > mcEven ? ic + mcEven : rowEnd) {
                 int mc = Math.min(mcEven, rowEnd - ic);
                 packA(transA, alpha, a, aOff, lda, ic, mc, pc, kcNow, mr, packedA);
                 macroKernel(kernel, packedA, packedB, c, cOff, ldc, n, jc, kcNow, mr, nr, partialTiles, accumulateNow,
@@ -679,8 +688,9 @@ public final class DoubleGemm {
         }
     }
 
-    private static int ceilDiv(int x, int y) {
-        return (x + y - 1) / y;
+    /** {@code ceil(x / y)} for {@code x >= 0}, without the overflow of {@code (x + y - 1) / y} near the int limit. */
+    static int ceilDiv(int x, int y) {
+        return x == 0 ? 0 : (x - 1) / y + 1;
     }
 
     private static int roundUp(int x, int multiple) {

@@ -507,4 +507,13 @@ class GemmTest {
                     () -> what + ": element " + at + " is " + actual[at] + ", expected " + expected[at]);
         }
     }
+
+    @Test
+    void blockCountsDoNotOverflowNearTheIntLimit() {
+        // (x + y - 1) / y wraps around for x near Integer.MAX_VALUE; the block loops count blocks instead.
+        int k = Integer.MAX_VALUE - 8;
+        org.junit.jupiter.api.Assertions.assertEquals(5592406, DoubleGemm.ceilDiv(k, 384));
+        org.junit.jupiter.api.Assertions.assertEquals(Integer.MAX_VALUE, DoubleGemm.ceilDiv(Integer.MAX_VALUE, 1));
+        org.junit.jupiter.api.Assertions.assertEquals(0, DoubleGemm.ceilDiv(0, 7));
+    }
 }
