@@ -256,8 +256,8 @@ final class NnOps {
         int ho = (int) ((hpLong - spanH) / stride[0] + 1);
         int wo = (int) ((wpLong - spanW) / stride[1] + 1);
         // The output and the im2col matrix of one sample must fit in arrays.
-        Shape.size(new int[] {xs[0], outChannels, ho, wo});
-        Shape.size(new int[] {xs[1], kh, kw, ho, wo});
+        Shapes.size(op, new int[] {xs[0], outChannels, ho, wo});
+        Shapes.size(op, new int[] {xs[1], kh, kw, ho, wo});
         return new ConvGeometry(xs[0], xs[1], xs[2], xs[3], outChannels, kh, kw, stride[0], stride[1], padding[0],
                 padding[1], dilation[0], dilation[1], groups, ho, wo);
     }

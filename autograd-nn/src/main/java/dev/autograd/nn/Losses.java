@@ -222,6 +222,9 @@ public final class Losses {
      */
     public static Tensor binaryCrossEntropy(Tensor probs, Tensor targets, Reduction reduction) {
         sameShape("binaryCrossEntropy", probs, targets);
+        inUnitInterval("binaryCrossEntropy", "probabilities", probs,
+                "; for scores that are not probabilities use binaryCrossEntropyWithLogits");
+        inUnitInterval("binaryCrossEntropy", "targets", targets, "");
         double eps = probs.dtype() == DType.FLOAT64 ? BCE_EPSILON_FLOAT64 : BCE_EPSILON_FLOAT32;
         Tensor p = probs.clamp(eps, 1 - eps);
         Tensor perElement = targets.mul(p.log()).add(targets.neg().add(1).mul(p.neg().add(1).log())).neg();
@@ -254,6 +257,7 @@ public final class Losses {
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction) {
         sameShape("binaryCrossEntropyWithLogits", logits, targets);
+        inUnitInterval("binaryCrossEntropyWithLogits", "targets", targets, "");
         return reduction.apply(logits.softplus().sub(logits.mul(targets)));
     }
 
@@ -308,6 +312,20 @@ public final class Losses {
             if (targets[i] < 0 || targets[i] >= s[1]) {
                 throw new IllegalArgumentException(op + ": target " + targets[i] + " at position " + i
                         + " is not a class index in [0, " + s[1] + ")");
+            }
+        }
+    }
+
+    /**
+     * Refuses values outside {@code [0, 1]} (NaN included): a probability of 2 or a label of 5 would give a
+     * finite loss and gradient that mean nothing, as PyTorch's BCELoss also refuses.
+     */
+    private static void inUnitInterval(String op, String what, Tensor t, String hint) {
+        double[] values = t.toDoubleArray();
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0 && values[i] <= 1)) {
+                throw new IllegalArgumentException(op + ": " + what + " must lie in [0, 1], but element " + i
+                        + " (flat index, shape " + Arrays.toString(t.shape()) + ") is " + values[i] + hint);
             }
         }
     }

@@ -80,6 +80,29 @@ class LossesTest {
         }
 
         @Test
+        void binaryCrossEntropyRefusesValuesOutsideTheUnitInterval() {
+            Tensor ok = Tensor.of(new double[] {0.2, 0.7}, 2);
+            IllegalArgumentException probs = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class,
+                    () -> Losses.binaryCrossEntropy(Tensor.of(new double[] {0.5, 2}, 2), ok));
+            org.junit.jupiter.api.Assertions.assertTrue(probs.getMessage().startsWith(
+                    "binaryCrossEntropy: probabilities must lie in [0, 1], but element 1"), probs.getMessage());
+            IllegalArgumentException targets = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class,
+                    () -> Losses.binaryCrossEntropy(ok, Tensor.of(new double[] {1, 5}, 2)));
+            org.junit.jupiter.api.Assertions.assertTrue(targets.getMessage().contains("targets must lie in [0, 1]"),
+                    targets.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Losses.binaryCrossEntropy(Tensor.of(new double[] {Double.NaN, 0.5}, 2), ok));
+            IllegalArgumentException logits = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class,
+                    () -> Losses.binaryCrossEntropyWithLogits(Tensor.of(new double[] {3, -2}, 2),
+                            Tensor.of(new double[] {-1, 0}, 2)));
+            org.junit.jupiter.api.Assertions.assertTrue(logits.getMessage().startsWith(
+                    "binaryCrossEntropyWithLogits: targets must lie in [0, 1], but element 0"), logits.getMessage());
+        }
+
+        @Test
         void binaryCrossEntropyOfProbabilitiesAndLogitsAgree() {
             Tensor x = Tensor.of(new double[] {-2, 0.5, 3}, 3);
             Tensor y = Tensor.of(new double[] {0, 1, 1}, 3);
