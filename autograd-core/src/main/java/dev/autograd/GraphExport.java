@@ -137,9 +137,18 @@ public final class GraphExport {
         return sb.toString();
     }
 
+    /** The system property naming the Graphviz program to run, when it is not {@code dot} on the PATH. */
+    public static final String DOT_PROPERTY = "autograd.dot";
+
+    /** The {@code dot} program: {@value #DOT_PROPERTY} when set, else {@code dot} from the PATH. */
+    private static String dotProgram() {
+        return System.getProperty(DOT_PROPERTY, "dot");
+    }
+
     /**
-     * Renders DOT to a picture with Graphviz's {@code dot} program; the format comes from the file's
-     * extension ({@code .svg}, {@code .png}, {@code .pdf}).
+     * Renders DOT to a picture with Graphviz's {@code dot} program (another one with
+     * {@code -Dautograd.dot=/path/to/dot}); the format comes from the file's extension ({@code .svg},
+     * {@code .png}, {@code .pdf}).
      *
      * @param dot    a DOT document, e.g. from {@link #toDot}
      * @param output where to write the picture
@@ -151,7 +160,8 @@ public final class GraphExport {
         String name = output.getFileName().toString();
         String format = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "svg";
         if (!isDotAvailable()) {
-            throw new IllegalStateException("GraphExport.render: Graphviz's 'dot' program is not on the PATH. Install"
+            throw new IllegalStateException("GraphExport.render: Graphviz's '" + dotProgram() + "' program is not on the"
+                    + " PATH. Install"
                     + " the 'graphviz' package (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install"
                     + " graphviz; Windows: winget install graphviz), or write the DOT text with toDot and render it"
                     + " elsewhere.");
@@ -161,7 +171,7 @@ public final class GraphExport {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Process process = new ProcessBuilder("dot", "-T" + format, "-o", output.toString())
+            Process process = new ProcessBuilder(dotProgram(), "-T" + format, "-o", output.toString())
                     .redirectErrorStream(true).start();
             process.getOutputStream().write(dot.getBytes(StandardCharsets.UTF_8));
             process.getOutputStream().close();
@@ -178,10 +188,10 @@ public final class GraphExport {
         }
     }
 
-    /** @return whether Graphviz's {@code dot} program can be started */
+    /** @return whether Graphviz's {@code dot} program (see {@link #DOT_PROPERTY}) can be started */
     public static boolean isDotAvailable() {
         try {
-            Process p = new ProcessBuilder("dot", "-V").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(dotProgram(), "-V").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,11 +125,23 @@ class GraphExportTest {
 
         @Test
         void withoutGraphvizRenderingNamesThePackageToInstall() {
-            Assumptions.assumeFalse(GraphExport.isDotAvailable(), "Graphviz's dot is installed here");
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> GraphExport.render("digraph { }", OUT.resolve("none.svg")));
-            assertTrue(e.getMessage().contains("'graphviz' package"), e.getMessage());
-            assertTrue(e.getMessage().contains("apt-get install graphviz"), e.getMessage());
+            // Runs where Graphviz is installed too (CI): the program is pointed at a path that does not exist.
+            String previous = System.getProperty(GraphExport.DOT_PROPERTY);
+            System.setProperty(GraphExport.DOT_PROPERTY, "/nonexistent/graphviz/dot");
+            try {
+                assertFalse(GraphExport.isDotAvailable());
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> GraphExport.render("digraph { }", OUT.resolve("none.svg")));
+                assertTrue(e.getMessage().contains("'graphviz' package"), e.getMessage());
+                assertTrue(e.getMessage().contains("apt-get install graphviz"), e.getMessage());
+                assertFalse(Files.exists(OUT.resolve("none.svg")));
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(GraphExport.DOT_PROPERTY);
+                } else {
+                    System.setProperty(GraphExport.DOT_PROPERTY, previous);
+                }
+            }
         }
     }
 
