@@ -67,13 +67,13 @@ class OpCoverageTest {
 
         String elementwise2 = "ElementwiseGradProperties#";
         COVERED.put("add(Tensor)", elementwise2 + "add");
-        COVERED.put("add(double)", elementwise2 + "scalarOverloads");
+        COVERED.put("add(double)", elementwise2 + "addNumber");
         COVERED.put("sub(Tensor)", elementwise2 + "sub");
-        COVERED.put("sub(double)", elementwise2 + "scalarOverloads");
+        COVERED.put("sub(double)", elementwise2 + "subNumber");
         COVERED.put("mul(Tensor)", elementwise2 + "mul");
-        COVERED.put("mul(double)", elementwise2 + "scalarOverloads");
+        COVERED.put("mul(double)", elementwise2 + "mulNumber");
         COVERED.put("div(Tensor)", elementwise2 + "div");
-        COVERED.put("div(double)", elementwise2 + "scalarOverloads");
+        COVERED.put("div(double)", elementwise2 + "divNumber");
         COVERED.put("neg()", elementwise2 + "neg");
         COVERED.put("pow(double)", elementwise2 + "powFractional");
         COVERED.put("exp()", elementwise2 + "exp");

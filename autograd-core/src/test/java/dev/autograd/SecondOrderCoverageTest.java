@@ -30,7 +30,7 @@ class SecondOrderCoverageTest {
     static {
         for (String op : List.of("add", "sub", "mul", "div")) {
             SECOND_ORDER.put(op + "(Tensor)", P + op);
-            SECOND_ORDER.put(op + "(double)", P + "scalarOverloads");
+            SECOND_ORDER.put(op + "(double)", P + op + "Number");
         }
         SECOND_ORDER.put("neg()", P + "neg");
         SECOND_ORDER.put("pow(double)", P + "powOfAnExponent");
