@@ -87,6 +87,11 @@ public final class Autograd {
      * its activations; the gradients are the same as without checkpointing. The segment must be
      * deterministic (seed any randomness inside it) and must not modify its inputs.
      *
+     * <p>The inputs are checked: modifying one in place before backward is an error there, as for any saved
+     * tensor. A tensor the segment only captures (uses without receiving it as an input) is read again when
+     * backward recomputes the segment, unchecked: modifying it in place in between changes the gradient
+     * (PyTorch's checkpoint behaves the same). Pass such a tensor as an input to have it checked.
+     *
      * <pre>{@code
      * Tensor h = Autograd.checkpoint(in -> in[0].matmul(w1).tanh().matmul(w2).tanh(), x);
      * }</pre>

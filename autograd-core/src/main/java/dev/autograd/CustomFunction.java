@@ -71,9 +71,22 @@ public abstract class CustomFunction {
      */
     public final Tensor apply(Tensor... inputs) {
         Context ctx = new Context(inputs);
+        int[] versions = new int[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            versions[i] = inputs[i].storage.version();
+        }
         Tensor out;
         try (var scope = Autograd.noGrad()) {
             out = forward(ctx, inputs);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            // forward runs without recording, so an in-place write there would escape the version checks of
+            // every graph that uses the input, and a leaf's value would change under its gradient.
+            if (inputs[i].requiresGrad && inputs[i].storage.version() != versions[i]) {
+                throw new IllegalStateException(name() + ": forward modified input " + i + " (shape "
+                        + Shapes.format(inputs[i].shapeRef()) + "), which requires grad, in place; write the"
+                        + " result into a new tensor instead");
+            }
         }
         if (out == null) {
             throw new IllegalStateException(name() + ": forward returned null");

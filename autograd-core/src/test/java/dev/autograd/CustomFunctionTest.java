@@ -495,4 +495,27 @@ class CustomFunctionTest {
         assertArrayEquals(new double[] {Math.exp(0.5), 0, 0, Math.exp(-1)}, h.toDoubleArray(), 1e-12);
         GradCheck.assertSecondOrderGradientsMatch(in -> new SavedOutputExp().apply(in[0]), x);
     }
+
+    /** A forward that writes into its input: refused, since the leaf's value would change under its gradient. */
+    static final class ScalesItsInput extends CustomFunction {
+        @Override
+        protected Tensor forward(Context ctx, Tensor... in) {
+            return in[0].mulInPlace(2.0);
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor grad) {
+            return new Tensor[] {grad.mul(2.0)};
+        }
+    }
+
+    @Test
+    void aForwardThatModifiesAnInputThatRequiresGradIsRefused() {
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new ScalesItsInput().apply(x));
+        assertTrue(e.getMessage().contains("forward modified input 0"), e.getMessage());
+        Tensor constant = Tensor.of(new double[] {1, 2}, 2);
+        assertArrayEquals(new double[] {2, 4}, new ScalesItsInput().apply(constant).toDoubleArray(), 0.0,
+                "an input that needs no gradient may be written");
+    }
 }
