@@ -104,6 +104,38 @@ class ActivationGradProperties {
         GradCheck.assertGradientsMatch(in -> in[0].minimum(in[1]), p.a().leaf(), p.b().leaf());
     }
 
+    // With ties: where a == b each operand receives half of g (PyTorch's rule), which is also what a
+    // central difference measures there: (max(a + h, b) - max(a - h, b)) / 2h = 1/2.
+
+    @Property
+    void maximumWithTies(@ForAll("pairsWithTies") SamplePair p) {
+        // failOnKinks: a tie passes only with the 1/2 share, not as a subgradient at a kink.
+        GradCheck.options().failOnKinks(true).assertGradientsMatch(in -> in[0].maximum(in[1]), p.a().leaf(),
+                p.b().leaf());
+    }
+
+    @Property
+    void minimumWithTies(@ForAll("pairsWithTies") SamplePair p) {
+        GradCheck.options().failOnKinks(true).assertGradientsMatch(in -> in[0].minimum(in[1]), p.a().leaf(),
+                p.b().leaf());
+    }
+
+    /** Two operands of one shape, equal on a random part of the elements (at least one) and apart elsewhere. */
+    @Provide
+    Arbitrary<SamplePair> pairsWithTies() {
+        return OpArbitraries.broadcastShapes().flatMap(p -> Combinators.combine(
+                OpArbitraries.gridSamples(p.a(), false), Arbitraries.longs()).as((a, seed) -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    double[] b = a.values().clone();
+                    for (int i = 0; i < b.length; i++) {
+                        if (i > 0 && random.nextBoolean()) {
+                            b[i] += random.nextBoolean() ? 0.5 : -0.5;
+                        }
+                    }
+                    return new SamplePair(a, new Sample(a.shape(), b));
+                }));
+    }
+
     @Property
     void maximumScalar(@ForAll("grid") Sample x, @ForAll("offsetValue") double c) {
         GradCheck.assertGradientsMatch(in -> in[0].maximum(c), x.leaf());
