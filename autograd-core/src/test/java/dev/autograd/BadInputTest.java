@@ -142,27 +142,33 @@ class BadInputTest {
                 () -> Tensor.of(new double[5], 2, 3));
         assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
         assertTrue(e.getMessage().contains("5"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[7], 2, 3));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[7], 2, 3)), "of",
+                "7", "[2, 3]");
     }
 
     @Test
     void negativeDims() {
-        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, -1));
-        assertThrows(IllegalArgumentException.class, () -> Tensor.ones(-3));
-        assertThrows(IllegalArgumentException.class, () -> Tensor.full(1.0, -2, 2));
-        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new double[] {1, 2}, -1, -2));
-        assertThrows(IllegalArgumentException.class, () -> zeros(2, 3).expand(2, -3));
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, -1)), "zeros",
+                "[2, -1]", "negative");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.ones(-3)), "ones", "[-3]",
+                "negative");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.full(1.0, -2, 2)), "full",
+                "[-2, 2]", "negative");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.of(new double[] {1, 2}, -1, -2)),
+                "of", "[-1, -2]", "negative");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> zeros(2, 3).expand(2, -3)), "expand",
+                "[2, -3]");
     }
 
     @Test
     void itemOfAMultiElementTensor() {
-        assertThrows(RuntimeException.class, () -> zeros(2).item());
+        assertMessage(assertThrows(RuntimeException.class, () -> zeros(2).item()), "item", "[2]");
     }
 
     @Test
     void getWithABadIndex() {
-        assertThrows(RuntimeException.class, () -> zeros(2, 3).get(2, 0));
-        assertThrows(RuntimeException.class, () -> zeros(2, 3).get(0));
+        assertMessage(assertThrows(RuntimeException.class, () -> zeros(2, 3).get(2, 0)), "get", "[2, 3]");
+        assertMessage(assertThrows(RuntimeException.class, () -> zeros(2, 3).get(0)), "get", "[2, 3]");
     }
 
     @Test
