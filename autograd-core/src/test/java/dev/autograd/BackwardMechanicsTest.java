@@ -426,4 +426,28 @@ class BackwardMechanicsTest {
         }
         assertEquals(2 * steps * 5.0, x.grad().item(), 0.0);
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aDroppedGraphIsCollectable() throws InterruptedException {
+        java.lang.ref.WeakReference<Tensor> loss;
+        java.lang.ref.WeakReference<GradFn> node;
+        Tensor w = Tensor.scalar(0.5).requiresGrad(true);
+        {
+            Tensor h = w;
+            for (int i = 0; i < 1000; i++) {
+                h = h.mul(w).add(1.0).tanh();
+            }
+            loss = new java.lang.ref.WeakReference<>(h);
+            node = new java.lang.ref.WeakReference<>(h.gradFn());
+        }
+        // Nothing outside the graph (not the thread's state, not the leaf's accumulator) may keep it alive.
+        for (int i = 0; i < 50 && (loss.get() != null || node.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(loss.get(), "the root of a dropped graph is collected");
+        assertNull(node.get(), "its nodes are collected");
+        assertNotNull(w.gradEdge(), "the leaf lives on");
+    }
 }
