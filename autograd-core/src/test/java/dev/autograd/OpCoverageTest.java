@@ -221,7 +221,17 @@ class OpCoverageTest {
                 covered, missing));
         Path target = Files.exists(Path.of("target")) ? Path.of("target") : Path.of("autograd-core", "target");
         Files.createDirectories(target);
-        Files.writeString(target.resolve("gradient-coverage.txt"), report.toString());
+        Path file = target.resolve("gradient-coverage.txt");
+        Files.writeString(file, report.toString());
+        // The report is what the file says: one line per public op, the totals, and no op left MISSING.
+        List<String> lines = Files.readAllLines(file);
+        int opLines = (int) lines.stream().filter(l -> l.matches("\\S+\\(.*\\)\\s+(checked by |no gradient: |MISSING).*"))
+                .count();
+        org.junit.jupiter.api.Assertions.assertEquals(publicOps().size(), opLines, "one line per public op");
+        org.junit.jupiter.api.Assertions.assertEquals(0, missing, () -> "ops without a property:\n" + report);
+        org.junit.jupiter.api.Assertions.assertTrue(covered >= 80, "at least 80 differentiable ops, found " + covered);
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(lines.size() - 1).startsWith(covered + " differentiable ops"),
+                lines.get(lines.size() - 1));
     }
 
     // ------------------------------------------------------------ the coverage rule
