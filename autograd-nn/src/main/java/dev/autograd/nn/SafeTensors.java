@@ -10,6 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -164,7 +166,8 @@ public final class SafeTensors {
          * @param dataStart the data section's offset
          */
         public Header {
-            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            // A header of a million tensors would need its map twice over if the one the parser built were copied.
+            tensors = Collections.unmodifiableMap(tensors instanceof Sealed ? tensors : new LinkedHashMap<>(tensors));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         }
     }
@@ -578,22 +581,19 @@ public final class SafeTensors {
         if (n < 2) {
             throw bad(source, "the header is " + n + " bytes long; it must hold at least a JSON object {}");
         }
-        ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
-        source.readFully(8, headerBytes);
-        headerBytes.flip();
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes).toString();
-        } catch (CharacterCodingException e) {
-            throw bad(source, "the header is not valid UTF-8 (" + e.getMessage() + "): the file is corrupted");
-        }
+        byte[] text = new byte[(int) n];
+        source.readFully(8, ByteBuffer.wrap(text));
+        checkUtf8(source, text);
         HeaderParser parser = new HeaderParser(text, source.name());
         parser.parse();
+        text = null;    // parsed: the collector may take it while the entries are validated
         long dataStart = 8 + n;
         long dataLength = size - dataStart;
         List<TensorInfo> infos = new ArrayList<>(parser.tensors.size());
-        for (RawInfo raw : parser.tensors.values()) {
+        // Each parsed entry is dropped once validated, so the two forms of an entry rarely coexist.
+        for (var it = parser.tensors.values().iterator(); it.hasNext(); ) {
+            RawInfo raw = it.next();
+            it.remove();
             infos.add(validate(source, raw, dataLength));
         }
         infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
@@ -614,11 +614,36 @@ public final class SafeTensors {
                     + " bytes: " + (dataLength - expected) + " bytes after the last tensor belong to no tensor"
                     + " (corrupted file or wrong header)");
         }
-        Map<String, TensorInfo> byOffset = new LinkedHashMap<>();
+        Map<String, TensorInfo> byOffset = new Sealed<>();
         for (TensorInfo info : infos) {
             byOffset.put(info.name, info);
         }
         return new Header(byOffset, parser.metadata, dataStart);
+    }
+
+    /**
+     * Checks that the header is UTF-8 before parsing it, through a small buffer: decoding it whole would
+     * hold a second, twice as large copy of a header that may be 100 MB.
+     */
+    private static void checkUtf8(Source source, byte[] text) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(text);
+        CharBuffer out = CharBuffer.allocate(8192);
+        try {
+            while (true) {
+                CoderResult result = decoder.decode(in, out.clear(), true);
+                if (result.isError()) {
+                    result.throwException();
+                }
+                if (result.isUnderflow()) {
+                    decoder.flush(out.clear());
+                    return;
+                }
+            }
+        } catch (CharacterCodingException e) {
+            throw bad(source, "the header is not valid UTF-8 (" + e.getMessage() + "): the file is corrupted");
+        }
     }
 
     private static TensorInfo validate(Source source, RawInfo raw, long dataLength) {
@@ -645,8 +670,8 @@ public final class SafeTensors {
             throw bad(source, where + " of shape " + Arrays.toString(raw.shape) + " has more elements than a Java array holds");
         }
         long bytes = numel * dtype.bytes();
-        long begin = raw.offsets[0];
-        long end = raw.offsets[1];
+        long begin = raw.begin;
+        long end = raw.end;
         if (begin > end) {
             throw bad(source, where + " has data_offsets [" + begin + ", " + end + "]: the begin is after the end");
         }
@@ -687,8 +712,16 @@ public final class SafeTensors {
         return out;
     }
 
+    /**
+     * A map only this class creates and, once a {@link Header} wraps it, nobody can change: the header keeps it
+     * without a defensive copy.
+     */
+    private static final class Sealed<K, V> extends LinkedHashMap<K, V> {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** A header entry as parsed, before validation against the file. */
-    private record RawInfo(String name, String dtype, long[] shape, long[] offsets) {
+    private record RawInfo(String name, String dtype, long[] shape, long begin, long end) {
     }
 
     /**
@@ -700,15 +733,19 @@ public final class SafeTensors {
      * overflow the stack, and arrays are capped, so memory stays proportional to the header.
      */
     private static final class HeaderParser {
-        private final String s;
+        private static final long[] NO_INTEGERS = {};
+        private byte[] b;
+        private final int n;
         private final String source;
         private int pos;
         final Map<String, RawInfo> tensors = new LinkedHashMap<>();
         final Map<String, String> metadata = new LinkedHashMap<>();
         private boolean sawMetadata;
 
-        HeaderParser(String s, String source) {
-            this.s = s;
+        /** Parses {@code b}, which must be valid UTF-8, in place: no decoded copy of the whole header. */
+        HeaderParser(byte[] b, String source) {
+            this.b = b;
+            this.n = b.length;
             this.source = source;
         }
 
@@ -729,9 +766,10 @@ public final class SafeTensors {
                 }
             });
             skipWhitespace();
-            if (pos != s.length()) {
+            if (pos != n) {
                 throw error(pos, "unexpected content after the header's JSON object");
             }
+            b = null;   // the header may be 100 MB; what was parsed from it no longer needs it
         }
 
         /** Parses the value of one object member; the parser stands at the value. */
@@ -795,7 +833,7 @@ public final class SafeTensors {
                                 if (peek() != '"') {
                                     throw error(pos, "the dtype of tensor " + quote(name) + " must be a string");
                                 }
-                                dtype[0] = string();
+                                dtype[0] = canonical(string());
                             }
                             case "shape" -> {
                                 if (shape[0] != null) {
@@ -830,7 +868,7 @@ public final class SafeTensors {
             if (!missing.isEmpty()) {
                 throw error(pos, "tensor " + quote(name) + " lacks " + String.join(", ", missing));
             }
-            return new RawInfo(name, dtype[0], shape[0], offsets[0]);
+            return new RawInfo(name, dtype[0], shape[0], offsets[0][0], offsets[0][1]);
         }
 
         /** An array of at most {@code max} non-negative integers. */
@@ -841,7 +879,7 @@ public final class SafeTensors {
             skipWhitespace();
             if (peek() == ']') {
                 pos++;
-                return new long[0];
+                return NO_INTEGERS;
             }
             while (true) {
                 skipWhitespace();
@@ -862,6 +900,12 @@ public final class SafeTensors {
             }
         }
 
+        /** The shared instance of a known dtype name: a header of a million tensors then holds two strings, not a million. */
+        private static String canonical(String dtype) {
+            return dtype.equals("F64") ? "F64" : dtype.equals("F32") ? "F32"
+                    : OTHER_DTYPES.contains(dtype) ? dtype.intern() : dtype;
+        }
+
         private long integer(String what) {
             int start = pos;
             if (peek() == '-') {
@@ -870,98 +914,164 @@ public final class SafeTensors {
             if (peek() < '0' || peek() > '9') {
                 throw error(pos, what + " must hold integers");
             }
-            if (peek() == '0' && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1))) {
+            if (peek() == '0' && pos + 1 < n && isDigit(b[pos + 1])) {
                 throw error(pos, "a JSON number cannot have leading zeros");
             }
             long value = 0;
-            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
-                int digit = s.charAt(pos) - '0';
+            while (pos < n && isDigit(b[pos])) {
+                int digit = b[pos] - '0';
                 if (value > (Long.MAX_VALUE - digit) / 10) {
                     throw error(start, what + " holds a number too large for 64 bits");
                 }
                 value = value * 10 + digit;
                 pos++;
             }
-            if (pos < s.length() && (s.charAt(pos) == '.' || s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+            if (pos < n && (b[pos] == '.' || b[pos] == 'e' || b[pos] == 'E')) {
                 throw error(start, what + " must hold integers, not numbers with a fraction or exponent");
             }
             return value;
         }
 
+        private static boolean isDigit(byte c) {
+            return c >= '0' && c <= '9';
+        }
+
+        /**
+         * A JSON string decoded straight from the UTF-8 bytes (already validated as a whole). A first pass
+         * checks it, reporting errors in the order a left-to-right reader meets them; a string without escapes,
+         * the usual case, then costs exactly one copy, the resulting String, and one with escapes is decoded
+         * into a byte array no longer than its source, so even a string filling the whole header stays within
+         * a small multiple of its size.
+         */
         private String string() {
             expect('"', "expected a string");
-            StringBuilder sb = new StringBuilder();
+            int start = pos;
+            boolean escaped = false;
             while (true) {
-                if (pos >= s.length()) {
+                if (pos >= n) {
                     throw error(pos, "unterminated string");
                 }
-                char c = s.charAt(pos++);
+                int c = b[pos++] & 0xFF;
                 if (c == '"') {
-                    return sb.toString();
+                    break;
                 }
                 if (c < 0x20) {
-                    throw error(pos - 1, "unescaped control character U+" + String.format("%04X", (int) c) + " in a string");
+                    throw error(pos - 1, "unescaped control character U+" + String.format("%04X", c) + " in a string");
                 }
                 if (c != '\\') {
-                    sb.append(c);
                     continue;
                 }
-                if (pos >= s.length()) {
+                escaped = true;
+                if (pos >= n) {
                     throw error(pos, "unterminated escape");
                 }
-                char e = s.charAt(pos++);
+                int e = b[pos++] & 0xFF;
                 switch (e) {
-                    case '"' -> sb.append('"');
-                    case '\\' -> sb.append('\\');
-                    case '/' -> sb.append('/');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                    }
                     case 'u' -> {
-                        char u = hex4();
+                        char u = hex4(pos);
+                        pos += 4;
                         if (Character.isHighSurrogate(u)) {
-                            if (pos + 1 < s.length() && s.charAt(pos) == '\\' && s.charAt(pos + 1) == 'u') {
+                            if (pos + 1 < n && b[pos] == '\\' && b[pos + 1] == 'u') {
                                 pos += 2;
-                                char low = hex4();
+                                char low = hex4(pos);
+                                pos += 4;
                                 if (!Character.isLowSurrogate(low)) {
                                     throw error(pos - 6, "a high surrogate escape must be followed by a low surrogate");
                                 }
-                                sb.append(u).append(low);
                             } else {
                                 throw error(pos, "unpaired high surrogate escape");
                             }
                         } else if (Character.isLowSurrogate(u)) {
                             throw error(pos - 6, "unpaired low surrogate escape");
-                        } else {
-                            sb.append(u);
                         }
                     }
-                    default -> throw error(pos - 1, "invalid escape '\\" + e + "'");
+                    default -> throw error(pos - 1, "invalid escape '\\" + (char) e + "'");
                 }
             }
+            int end = pos - 1;
+            if (!escaped) {
+                return new String(b, start, end - start, StandardCharsets.UTF_8);
+            }
+            return unescape(start, end);
         }
 
-        private char hex4() {
-            if (pos + 4 > s.length()) {
-                throw error(pos, "truncated \\u escape");
+        /** Decodes the string body {@code [from, to)}, which {@link #string} has checked. */
+        private String unescape(int from, int to) {
+            byte[] out = new byte[to - from];
+            int length = 0;
+            int at = from;
+            while (at < to) {
+                byte c = b[at++];
+                if (c != '\\') {
+                    out[length++] = c;
+                    continue;
+                }
+                byte e = b[at++];
+                switch (e) {
+                    case 'b' -> out[length++] = '\b';
+                    case 'f' -> out[length++] = '\f';
+                    case 'n' -> out[length++] = '\n';
+                    case 'r' -> out[length++] = '\r';
+                    case 't' -> out[length++] = '\t';
+                    case 'u' -> {
+                        char u = hex4(at);
+                        at += 4;
+                        int codePoint = u;
+                        if (Character.isHighSurrogate(u)) {
+                            codePoint = Character.toCodePoint(u, hex4(at + 2));
+                            at += 6;
+                        }
+                        // Six escape bytes (twelve for a pair) always have room for the 3 (4) UTF-8 bytes.
+                        length = putUtf8(out, length, codePoint);
+                    }
+                    default -> out[length++] = e;     // '"', '\\' and '/' stand for themselves
+                }
+            }
+            return new String(out, 0, length, StandardCharsets.UTF_8);
+        }
+
+        private static int putUtf8(byte[] out, int at, int codePoint) {
+            if (codePoint < 0x80) {
+                out[at++] = (byte) codePoint;
+            } else if (codePoint < 0x800) {
+                out[at++] = (byte) (0xC0 | codePoint >> 6);
+                out[at++] = (byte) (0x80 | codePoint & 0x3F);
+            } else if (codePoint < 0x10000) {
+                out[at++] = (byte) (0xE0 | codePoint >> 12);
+                out[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+                out[at++] = (byte) (0x80 | codePoint & 0x3F);
+            } else {
+                out[at++] = (byte) (0xF0 | codePoint >> 18);
+                out[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+                out[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+                out[at++] = (byte) (0x80 | codePoint & 0x3F);
+            }
+            return at;
+        }
+
+        /** The four hex digits at {@code at}; JSON allows ASCII hex digits only. */
+        private char hex4(int at) {
+            if (at + 4 > n) {
+                throw error(at, "truncated \\u escape");
             }
             int v = 0;
             for (int i = 0; i < 4; i++) {
-                int d = Character.digit(s.charAt(pos + i), 16);
+                int c = b[at + i];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
                 if (d < 0) {
-                    throw error(pos + i, "invalid hex digit in a \\u escape");
+                    throw error(at + i, "invalid hex digit in a \\u escape");
                 }
                 v = v * 16 + d;
             }
-            pos += 4;
             return (char) v;
         }
 
         private void skipWhitespace() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
+            while (pos < n) {
+                byte c = b[pos];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
                     pos++;
                 } else {
@@ -971,7 +1081,7 @@ public final class SafeTensors {
         }
 
         private int peek() {
-            return pos < s.length() ? s.charAt(pos) : -1;
+            return pos < n ? b[pos] & 0xFF : -1;
         }
 
         private void expect(char c, String message) {
@@ -981,10 +1091,26 @@ public final class SafeTensors {
             pos++;
         }
 
+        /**
+         * An error at byte {@code at}, reported as the character position in the decoded header (as a text
+         * editor counts, UTF-16 units), with the 20 characters found there; both are computed only here, on
+         * the error path.
+         */
         private IllegalArgumentException error(int at, String message) {
-            String found = at >= s.length() ? "the end of the header"
-                    : "'" + s.substring(at, Math.min(s.length(), at + 20)).replaceAll("\\p{Cntrl}", "?") + "'";
-            return new IllegalArgumentException("SafeTensors: " + source + ": invalid JSON header at character " + at
+            int character = 0;
+            for (int i = 0; i < at; i++) {
+                if ((b[i] & 0xC0) != 0x80) {
+                    character += (b[i] & 0xF8) == 0xF0 ? 2 : 1;
+                }
+            }
+            String found;
+            if (at >= n) {
+                found = "the end of the header";
+            } else {
+                String after = new String(b, at, Math.min(n - at, 80), StandardCharsets.UTF_8);
+                found = "'" + after.substring(0, Math.min(after.length(), 20)).replaceAll("\\p{Cntrl}", "?") + "'";
+            }
+            return new IllegalArgumentException("SafeTensors: " + source + ": invalid JSON header at character " + character
                     + ": " + message + " (found " + found + ")");
         }
     }

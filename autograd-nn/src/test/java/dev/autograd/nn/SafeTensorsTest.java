@@ -261,6 +261,21 @@ class SafeTensorsTest {
         }
 
         @Test
+        void escapesAndMultiByteCharactersAreDecodedAndErrorsCountCharacters() {
+            String name = SafeTensors.fromBytes(file("{\"\\u00e9\\ud83d\\ude00\\/\\t é😀\":"
+                    + "{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}", data)).tensors().keySet().iterator().next();
+            assertEquals("é😀/\t é😀", name);
+            // 'é' is 2 bytes and '😀' 4 bytes (2 chars): the position counts characters as an editor does
+            assertMessage(file("{\"é😀\":{\"dtype\":\"F64\",\"shape\":[3.0],\"data_offsets\":[0,24]}}", data),
+                    "at character 31:", "(found '3.0],\"data_offsets\":')");
+            assertMessage(file("{\"__metadata__\":{\"a\":\"\\ud83d\\u0041\"}}", data), "at character 28:",
+                    "a high surrogate escape must be followed by a low surrogate");
+            assertMessage(file("{\"\\ude00\"}", data), "at character 2:", "unpaired low surrogate");
+            assertMessage(file("{\"\\u00g0\"}", data), "invalid hex digit");
+            assertMessage(file("{\"\\x\"}", data), "at character 3:", "invalid escape '\\x'");
+        }
+
+        @Test
         void invalidUtf8() {
             byte[] bytes = file("{\"ab\":{}}", data);
             bytes[10] = (byte) 0xC3;   // a lead byte without its continuation
