@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -57,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * and cover the data section exactly (as the reference implementation requires). A corrupted or truncated
  * file therefore gives an {@link IllegalArgumentException} naming the problem, never an
  * {@code OutOfMemoryError} or a silently wrong model; I/O failures give an {@link UncheckedIOException}.
+ * The header is parsed from its bytes, never decoded whole into a string, so its memory stays a small
+ * multiple of its size: a 99 MB header parses in a 200 MB heap when it is one long metadata string, and in a
+ * 320 MB heap when it is 1.5 million minimal tensor entries (whose parsed form alone is over twice the header).
+ *
+ * <p>The format itself has no checksum, so the writers here add one: the SHA-256 of the data section under
+ * the metadata key {@link #CHECKSUM_KEY}. The readers verify it when present and refuse a file whose data no
+ * longer matches it (a flipped bit, a damaged copy) with an {@link IllegalArgumentException}; other tools
+ * ignore the entry as ordinary metadata.
  *
  * <pre>{@code
  * SafeTensors.save(model, Path.of("out/model.safetensors"));
@@ -74,6 +84,15 @@ public final class SafeTensors {
     /** The reserved header key of the string-to-string metadata. */
     public static final String METADATA_KEY = "__metadata__";
 
+    /**
+     * The {@code __metadata__} key under which {@link #write}, {@link #save} and {@link #toBytes} store the
+     * SHA-256 of the data section (every byte after the header), as 64 lowercase hex digits, and which
+     * {@link #read}, {@link #load} and {@link #fromBytes} verify when present. It is reserved: metadata
+     * passed to a writer may not use it. Files without it, such as those of other safetensors writers,
+     * load unverified.
+     */
+    public static final String CHECKSUM_KEY = "data_sha256";
+
     private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
     private static final int CHUNK = 1 << 20;
     private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32",
@@ -86,7 +105,9 @@ public final class SafeTensors {
      * The tensors and metadata of a file.
      *
      * @param tensors  the tensors by name, in the order of their data in the file
-     * @param metadata the {@code __metadata__} entries (empty when there are none)
+     * @param metadata the {@code __metadata__} entries (empty when there are none), without
+     *                 {@link #CHECKSUM_KEY}: the readers verify it and leave it out, so that contents read
+     *                 from one file can be written to another
      */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
 
@@ -153,7 +174,8 @@ public final class SafeTensors {
      * A validated header.
      *
      * @param tensors    the entries by name, in the order of their data
-     * @param metadata   the metadata entries
+     * @param metadata   the metadata entries as in the file, including {@link #CHECKSUM_KEY} when present
+     *                   ({@link #readHeader} reads no data, so it checks the entry's form, not the data)
      * @param dataStart  the file offset of the data section, {@code 8 + N}
      */
     public record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata, long dataStart) {
@@ -190,11 +212,13 @@ public final class SafeTensors {
      *
      * @param module   the module
      * @param path     the file to create or replace
-     * @param metadata string entries stored under {@code __metadata__}
+     * @param metadata string entries stored under {@code __metadata__}, next to the checksum under
+     *                 {@link #CHECKSUM_KEY}, which they may not use
+     * @throws IllegalArgumentException when the metadata uses {@link #CHECKSUM_KEY}
      * @throws UncheckedIOException when the file cannot be written
      */
     public static void save(Module module, Path path, Map<String, String> metadata) {
-        write(module.stateDict(), metadata, path);
+        writeFile("SafeTensors.save", module.stateDict(), metadata, path);
     }
 
     /**
@@ -206,12 +230,13 @@ public final class SafeTensors {
      *
      * @param module the module to fill
      * @param path   the file
-     * @throws IllegalArgumentException when the file is malformed, truncated or does not fit the module
+     * @throws IllegalArgumentException when the file is malformed, truncated, fails its checksum or does not
+     *                                  fit the module
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static void load(Module module, Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            Source source = new ChannelSource(channel, path.toString());
+            Source source = new ChannelSource(channel, path.toString(), "SafeTensors.load");
             Header header = parseHeader(source);
             Map<String, int[]> shapes = new LinkedHashMap<>();
             Map<String, DType> dtypes = new LinkedHashMap<>();
@@ -221,14 +246,14 @@ public final class SafeTensors {
             });
             String problems = Module.mismatches(module.stateDict(), shapes, dtypes);
             if (problems != null) {
-                throw new IllegalArgumentException("SafeTensors: " + path + " does not fit "
+                throw new IllegalArgumentException("SafeTensors.load: " + path + " does not fit "
                         + module.getClass().getSimpleName() + ":\n" + problems);
             }
             Map<String, Tensor> tensors = readData(source, header);
             module.loadStateDict(tensors);
             LOG.debug("loaded {} tensors from {}", tensors.size(), path);
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+            throw new UncheckedIOException("SafeTensors.load: cannot read " + path + ": " + e, e);
         }
     }
 
@@ -249,25 +274,36 @@ public final class SafeTensors {
      * same folder, then a move).
      *
      * @param tensors  the tensors by name; a name may not be {@code "__metadata__"}
-     * @param metadata string entries
+     * @param metadata string entries, stored with the data's checksum under {@link #CHECKSUM_KEY}, which they
+     *                 may not use
      * @param path     the file to create or replace
-     * @throws IllegalArgumentException when a name or value is invalid
+     * @throws IllegalArgumentException when a name or value is invalid or the metadata uses {@link #CHECKSUM_KEY}
      * @throws UncheckedIOException     when the file cannot be written
      */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) {
+        writeFile("SafeTensors.write", tensors, metadata, path);
+    }
+
+    private static void writeFile(String op, Map<String, Tensor> tensors, Map<String, String> metadata, Path path) {
         Path absolute = path.toAbsolutePath();
         Path dir = absolute.getParent();
         Path tmp = null;
         try {
-            List<Map.Entry<String, Tensor>> order = ordered(tensors);
-            byte[] header = headerBytes(order, metadata);
+            List<Map.Entry<String, Tensor>> order = ordered(op, tensors);
+            HeaderBytes header = headerBytes(op, order, metadata);
+            MessageDigest digest = sha256();
             // A sibling created like any new file (so it gets the usual permissions, unlike createTempFile's
             // owner-only ones), never clobbering an existing file.
             tmp = dir.resolve("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-                writeAll(out, ByteBuffer.wrap(header));
+                writeAll(out, ByteBuffer.wrap(header.bytes));
                 for (var e : order) {
-                    writeData(out, e.getValue());
+                    writeData(out, e.getValue(), digest);
+                }
+                // The checksum goes into the header, which precedes the data: its placeholder is filled in last.
+                ByteBuffer checksum = ByteBuffer.wrap(hex(digest.digest()).getBytes(StandardCharsets.US_ASCII));
+                while (checksum.hasRemaining()) {
+                    out.write(checksum, header.checksumAt + checksum.position());
                 }
                 out.force(true);
             }
@@ -279,7 +315,7 @@ public final class SafeTensors {
             tmp = null;
             LOG.debug("wrote {} tensors to {}", order.size(), absolute);
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot write " + path + ": " + e, e);
+            throw new UncheckedIOException(op + ": cannot write " + path + ": " + e, e);
         } finally {
             if (tmp != null) {
                 try {
@@ -292,16 +328,18 @@ public final class SafeTensors {
     }
 
     /**
-     * The bytes of a safetensors file holding these tensors and metadata (for in-memory use; below 2 GB).
+     * The bytes of a safetensors file holding these tensors and metadata (for in-memory use; below 2 GB): the
+     * bytes {@link #write} would write, checksum included.
      *
      * @param tensors  the tensors by name
-     * @param metadata string entries
+     * @param metadata string entries; not {@link #CHECKSUM_KEY}
      * @return the file's bytes
+     * @throws IllegalArgumentException when a name or value is invalid or the metadata uses {@link #CHECKSUM_KEY}
      */
     public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
-        List<Map.Entry<String, Tensor>> order = ordered(tensors);
-        byte[] header = headerBytes(order, metadata);
-        long total = header.length;
+        List<Map.Entry<String, Tensor>> order = ordered("SafeTensors.toBytes", tensors);
+        HeaderBytes header = headerBytes("SafeTensors.toBytes", order, metadata);
+        long total = header.bytes.length;
         for (var e : order) {
             total += (long) e.getValue().numel() * e.getValue().dtype().bytes();
         }
@@ -309,11 +347,16 @@ public final class SafeTensors {
             throw new IllegalArgumentException("SafeTensors.toBytes: " + total + " bytes do not fit a byte array; use write");
         }
         ByteBuffer buffer = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.put(header);
+        buffer.put(header.bytes);
         for (var e : order) {
             putData(buffer, e.getValue());
         }
-        return buffer.array();
+        byte[] out = buffer.array();
+        MessageDigest digest = sha256();
+        digest.update(out, header.bytes.length, out.length - header.bytes.length);
+        byte[] checksum = hex(digest.digest()).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(checksum, 0, out, header.checksumAt, checksum.length);
+        return out;
     }
 
     /**
@@ -321,16 +364,17 @@ public final class SafeTensors {
      *
      * @param path the file
      * @return its contents, tensors in the order of their data
-     * @throws IllegalArgumentException when the file is malformed or truncated, or holds an unsupported dtype
+     * @throws IllegalArgumentException when the file is malformed or truncated, fails its checksum, or holds an
+     *                                  unsupported dtype
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static Contents read(Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            Source source = new ChannelSource(channel, path.toString());
+            Source source = new ChannelSource(channel, path.toString(), "SafeTensors.read");
             Header header = parseHeader(source);
-            return new Contents(readData(source, header), header.metadata());
+            return new Contents(readData(source, header), withoutChecksum(header.metadata()));
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+            throw new UncheckedIOException("SafeTensors.read: cannot read " + path + ": " + e, e);
         }
     }
 
@@ -344,9 +388,9 @@ public final class SafeTensors {
      */
     public static Header readHeader(Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return parseHeader(new ChannelSource(channel, path.toString()));
+            return parseHeader(new ChannelSource(channel, path.toString(), "SafeTensors.readHeader"));
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+            throw new UncheckedIOException("SafeTensors.readHeader: cannot read " + path + ": " + e, e);
         }
     }
 
@@ -355,29 +399,29 @@ public final class SafeTensors {
      *
      * @param bytes the content of a safetensors file
      * @return its contents
-     * @throws IllegalArgumentException when the bytes are malformed or truncated
+     * @throws IllegalArgumentException when the bytes are malformed or truncated, or fail their checksum
      */
     public static Contents fromBytes(byte[] bytes) {
         Source source = new ArraySource(bytes);
         try {
             Header header = parseHeader(source);
-            return new Contents(readData(source, header), header.metadata());
+            return new Contents(readData(source, header), withoutChecksum(header.metadata()));
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: " + e, e);
+            throw new UncheckedIOException("SafeTensors.fromBytes: " + e, e);
         }
     }
 
     // ---------------------------------------------------------------- writing
 
-    private static List<Map.Entry<String, Tensor>> ordered(Map<String, Tensor> tensors) {
+    private static List<Map.Entry<String, Tensor>> ordered(String op, Map<String, Tensor> tensors) {
         List<Map.Entry<String, Tensor>> order = new ArrayList<>();
         for (var e : tensors.entrySet()) {
-            String name = Objects.requireNonNull(e.getKey(), "SafeTensors: a tensor name is null");
+            String name = Objects.requireNonNull(e.getKey(), op + ": a tensor name is null");
             if (name.equals(METADATA_KEY)) {
-                throw new IllegalArgumentException("SafeTensors: '" + METADATA_KEY + "' is reserved for metadata and"
+                throw new IllegalArgumentException(op + ": '" + METADATA_KEY + "' is reserved for metadata and"
                         + " cannot name a tensor");
             }
-            Objects.requireNonNull(e.getValue(), "SafeTensors: the tensor '" + name + "' is null");
+            Objects.requireNonNull(e.getValue(), op + ": the tensor '" + name + "' is null");
             order.add(Map.entry(name, e.getValue()));
         }
         order.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> -e.getValue().dtype().bytes())
@@ -385,23 +429,37 @@ public final class SafeTensors {
         return order;
     }
 
-    private static byte[] headerBytes(List<Map.Entry<String, Tensor>> order, Map<String, String> metadata) {
-        StringBuilder json = new StringBuilder("{");
-        if (!metadata.isEmpty()) {
-            json.append(quote(METADATA_KEY)).append(":{");
-            boolean first = true;
-            for (var e : new TreeMap<>(metadata).entrySet()) {
-                json.append(first ? "" : ",").append(quote(e.getKey())).append(':')
-                        .append(quote(Objects.requireNonNull(e.getValue(), "SafeTensors: metadata value of '" + e.getKey() + "' is null")));
-                first = false;
-            }
-            json.append('}');
+    /**
+     * A header whose checksum is still a placeholder of zeros.
+     *
+     * @param bytes      the length field, the JSON and its padding
+     * @param checksumAt where the 64 hex digits of the placeholder start in {@code bytes}
+     */
+    private record HeaderBytes(byte[] bytes, int checksumAt) {
+    }
+
+    private static HeaderBytes headerBytes(String op, List<Map.Entry<String, Tensor>> order, Map<String, String> metadata) {
+        if (metadata.containsKey(CHECKSUM_KEY)) {
+            // Overwriting it would silently lose the caller's value; keeping it would store a wrong checksum.
+            throw new IllegalArgumentException(op + ": the metadata key \"" + CHECKSUM_KEY + "\" is reserved for the"
+                    + " SHA-256 of the data that " + op + " stores itself; store your entry under another key");
         }
+        Map<String, String> sorted = new TreeMap<>(metadata);
+        sorted.put(CHECKSUM_KEY, "0".repeat(64));
+        StringBuilder json = new StringBuilder("{");
+        json.append(quote(METADATA_KEY)).append(":{");
+        boolean first = true;
+        for (var e : sorted.entrySet()) {
+            json.append(first ? "" : ",").append(quote(e.getKey())).append(':')
+                    .append(quote(Objects.requireNonNull(e.getValue(), op + ": metadata value of '" + e.getKey() + "' is null")));
+            first = false;
+        }
+        json.append('}');
         long offset = 0;
         for (var e : order) {
             Tensor t = e.getValue();
             long bytes = (long) t.numel() * t.dtype().bytes();
-            json.append(json.length() == 1 ? "" : ",").append(quote(e.getKey())).append(":{\"dtype\":\"")
+            json.append(',').append(quote(e.getKey())).append(":{\"dtype\":\"")
                     .append(dtypeName(t.dtype())).append("\",\"shape\":[");
             int[] shape = t.shape();
             for (int d = 0; d < shape.length; d++) {
@@ -415,7 +473,7 @@ public final class SafeTensors {
         try {
             text = encodeStrict(json);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("SafeTensors: a tensor name or metadata string is not valid Unicode"
+            throw new IllegalArgumentException(op + ": a tensor name or metadata string is not valid Unicode"
                     + " (an unpaired surrogate); it cannot be written as UTF-8", e);
         }
         int padded = (text.length + 7) / 8 * 8;
@@ -424,7 +482,51 @@ public final class SafeTensors {
         while (out.hasRemaining()) {
             out.put((byte) ' ');
         }
-        return out.array();
+        return new HeaderBytes(out.array(), 8 + checksumOffset(text));
+    }
+
+    /**
+     * Where the checksum's placeholder value starts in the JSON. The metadata comes first and the keys before
+     * the checksum's are quoted strings, which cannot hold an unescaped quote, so the first {@code "key":"} is it.
+     */
+    private static int checksumOffset(byte[] json) {
+        byte[] marker = (quote(CHECKSUM_KEY) + ":\"").getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; i + marker.length <= json.length; i++) {
+            for (int j = 0; j < marker.length; j++) {
+                if (json[i + j] != marker[j]) {
+                    continue outer;
+                }
+            }
+            return i + marker.length;
+        }
+        throw new IllegalStateException("SafeTensors: no checksum placeholder in the header (a bug)");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java platform must provide SHA-256.
+            throw new IllegalStateException("SafeTensors: this JVM lacks SHA-256", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit(b >> 4 & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, String> withoutChecksum(Map<String, String> metadata) {
+        if (!metadata.containsKey(CHECKSUM_KEY)) {
+            return metadata;
+        }
+        Map<String, String> rest = new LinkedHashMap<>(metadata);
+        rest.remove(CHECKSUM_KEY);
+        return rest;
     }
 
     private static byte[] encodeStrict(CharSequence s) throws CharacterCodingException {
@@ -464,7 +566,7 @@ public final class SafeTensors {
         return dtype == DType.FLOAT64 ? "F64" : "F32";
     }
 
-    private static void writeData(FileChannel out, Tensor t) throws IOException {
+    private static void writeData(FileChannel out, Tensor t, MessageDigest digest) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         if (t.dtype() == DType.FLOAT64) {
             double[] v = t.toDoubleArray();
@@ -474,6 +576,7 @@ public final class SafeTensors {
                 int n = Math.min(per, v.length - from);
                 buffer.asDoubleBuffer().put(v, from, n);
                 buffer.limit(n * 8);
+                digest.update(buffer.array(), 0, n * 8);
                 writeAll(out, buffer);
             }
         } else {
@@ -484,6 +587,7 @@ public final class SafeTensors {
                 int n = Math.min(per, v.length - from);
                 buffer.asFloatBuffer().put(v, from, n);
                 buffer.limit(n * 4);
+                digest.update(buffer.array(), 0, n * 4);
                 writeAll(out, buffer);
             }
         }
@@ -517,9 +621,12 @@ public final class SafeTensors {
         void readFully(long position, ByteBuffer dst) throws IOException;
 
         String name();
+
+        /** The method the user called, which errors name. */
+        String op();
     }
 
-    private record ChannelSource(FileChannel channel, String name) implements Source {
+    private record ChannelSource(FileChannel channel, String name, String op) implements Source {
         @Override
         public long size() throws IOException {
             return channel.size();
@@ -556,10 +663,15 @@ public final class SafeTensors {
         public String name() {
             return "bytes";
         }
+
+        @Override
+        public String op() {
+            return "SafeTensors.fromBytes";
+        }
     }
 
     private static IllegalArgumentException bad(Source source, String message) {
-        return new IllegalArgumentException("SafeTensors: " + source.name() + ": " + message);
+        return new IllegalArgumentException(source.op() + ": " + source.name() + ": " + message);
     }
 
     private static Header parseHeader(Source source) throws IOException {
@@ -584,7 +696,7 @@ public final class SafeTensors {
         byte[] text = new byte[(int) n];
         source.readFully(8, ByteBuffer.wrap(text));
         checkUtf8(source, text);
-        HeaderParser parser = new HeaderParser(text, source.name());
+        HeaderParser parser = new HeaderParser(text, source.op() + ": " + source.name());
         parser.parse();
         text = null;    // parsed: the collector may take it while the entries are validated
         long dataStart = 8 + n;
@@ -617,6 +729,12 @@ public final class SafeTensors {
         Map<String, TensorInfo> byOffset = new Sealed<>();
         for (TensorInfo info : infos) {
             byOffset.put(info.name, info);
+        }
+        String checksum = parser.metadata.get(CHECKSUM_KEY);
+        if (checksum != null && !checksum.matches("[0-9a-fA-F]{64}")) {
+            throw bad(source, "the metadata entry \"" + CHECKSUM_KEY + "\" should be the SHA-256 of the data as 64 hex"
+                    + " digits but is " + quote(checksum.length() > 80 ? checksum.substring(0, 80) + "..." : checksum)
+                    + " (corrupted header)");
         }
         return new Header(byOffset, parser.metadata, dataStart);
     }
@@ -686,9 +804,16 @@ public final class SafeTensors {
         return new TensorInfo(raw.name, dtype, shape, begin, end);
     }
 
+    /**
+     * Reads every tensor and, when the header holds a checksum, verifies it. The header's tensors are in
+     * data order, contiguous and covering the data section (parseHeader checked), so hashing each chunk as it
+     * is read hashes the data section exactly, without a second pass over the file.
+     */
     private static Map<String, Tensor> readData(Source source, Header header) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        String expected = header.metadata().get(CHECKSUM_KEY);
+        MessageDigest digest = expected == null ? null : sha256();
         for (TensorInfo info : header.tensors().values()) {
             int numel = (int) ((info.end - info.begin) / info.dtype.bytes());
             long position = header.dataStart() + info.begin;
@@ -701,6 +826,9 @@ public final class SafeTensors {
                 buffer.clear().limit(count * size);
                 source.readFully(position + (long) from * size, buffer);
                 buffer.flip();
+                if (digest != null) {
+                    digest.update(buffer.array(), 0, buffer.limit());
+                }
                 if (values instanceof double[] d) {
                     buffer.asDoubleBuffer().get(d, from, count);
                 } else {
@@ -708,6 +836,14 @@ public final class SafeTensors {
                 }
             }
             out.put(info.name, values instanceof double[] d ? Tensor.of(d, info.shape) : Tensor.of((float[]) values, info.shape));
+        }
+        if (digest != null) {
+            String actual = hex(digest.digest());
+            if (!actual.equalsIgnoreCase(expected)) {
+                throw bad(source, "the data does not match its checksum: the metadata entry \"" + CHECKSUM_KEY
+                        + "\" is " + expected + " but the data's SHA-256 is " + actual + "; the data was changed after"
+                        + " it was written (a flipped bit, a damaged copy): the file is corrupted");
+            }
         }
         return out;
     }
@@ -1110,7 +1246,7 @@ public final class SafeTensors {
                 String after = new String(b, at, Math.min(n - at, 80), StandardCharsets.UTF_8);
                 found = "'" + after.substring(0, Math.min(after.length(), 20)).replaceAll("\\p{Cntrl}", "?") + "'";
             }
-            return new IllegalArgumentException("SafeTensors: " + source + ": invalid JSON header at character " + character
+            return new IllegalArgumentException(source + ": invalid JSON header at character " + character
                     + ": " + message + " (found " + found + ")");
         }
     }
