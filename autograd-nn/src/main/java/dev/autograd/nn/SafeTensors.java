@@ -10,6 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -17,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -55,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * and cover the data section exactly (as the reference implementation requires). A corrupted or truncated
  * file therefore gives an {@link IllegalArgumentException} naming the problem, never an
  * {@code OutOfMemoryError} or a silently wrong model; I/O failures give an {@link UncheckedIOException}.
+ * The header is parsed from its bytes, never decoded whole into a string, so its memory stays a small
+ * multiple of its size: a 99 MB header parses in a 200 MB heap when it is one long metadata string, and in a
+ * 320 MB heap when it is 1.5 million minimal tensor entries (whose parsed form alone is over twice the header).
+ *
+ * <p>The format itself has no checksum, so the writers here add one: the SHA-256 of the data section under
+ * the metadata key {@link #CHECKSUM_KEY}. The readers verify it when present and refuse a file whose data no
+ * longer matches it (a flipped bit, a damaged copy) with an {@link IllegalArgumentException}; other tools
+ * ignore the entry as ordinary metadata.
  *
  * <pre>{@code
  * SafeTensors.save(model, Path.of("out/model.safetensors"));
@@ -72,6 +84,15 @@ public final class SafeTensors {
     /** The reserved header key of the string-to-string metadata. */
     public static final String METADATA_KEY = "__metadata__";
 
+    /**
+     * The {@code __metadata__} key under which {@link #write}, {@link #save} and {@link #toBytes} store the
+     * SHA-256 of the data section (every byte after the header), as 64 lowercase hex digits, and which
+     * {@link #read}, {@link #load} and {@link #fromBytes} verify when present. It is reserved: metadata
+     * passed to a writer may not use it. Files without it, such as those of other safetensors writers,
+     * load unverified.
+     */
+    public static final String CHECKSUM_KEY = "data_sha256";
+
     private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
     private static final int CHUNK = 1 << 20;
     private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32",
@@ -84,7 +105,9 @@ public final class SafeTensors {
      * The tensors and metadata of a file.
      *
      * @param tensors  the tensors by name, in the order of their data in the file
-     * @param metadata the {@code __metadata__} entries (empty when there are none)
+     * @param metadata the {@code __metadata__} entries (empty when there are none), without
+     *                 {@link #CHECKSUM_KEY}: the readers verify it and leave it out, so that contents read
+     *                 from one file can be written to another
      */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
 
@@ -151,7 +174,8 @@ public final class SafeTensors {
      * A validated header.
      *
      * @param tensors    the entries by name, in the order of their data
-     * @param metadata   the metadata entries
+     * @param metadata   the metadata entries as in the file, including {@link #CHECKSUM_KEY} when present
+     *                   ({@link #readHeader} reads no data, so it checks the entry's form, not the data)
      * @param dataStart  the file offset of the data section, {@code 8 + N}
      */
     public record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata, long dataStart) {
@@ -164,7 +188,8 @@ public final class SafeTensors {
          * @param dataStart the data section's offset
          */
         public Header {
-            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            // A header of a million tensors would need its map twice over if the one the parser built were copied.
+            tensors = Collections.unmodifiableMap(tensors instanceof Sealed ? tensors : new LinkedHashMap<>(tensors));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
         }
     }
@@ -187,11 +212,13 @@ public final class SafeTensors {
      *
      * @param module   the module
      * @param path     the file to create or replace
-     * @param metadata string entries stored under {@code __metadata__}
+     * @param metadata string entries stored under {@code __metadata__}, next to the checksum under
+     *                 {@link #CHECKSUM_KEY}, which they may not use
+     * @throws IllegalArgumentException when the metadata uses {@link #CHECKSUM_KEY}
      * @throws UncheckedIOException when the file cannot be written
      */
     public static void save(Module module, Path path, Map<String, String> metadata) {
-        write(module.stateDict(), metadata, path);
+        writeFile("SafeTensors.save", module.stateDict(), metadata, path);
     }
 
     /**
@@ -203,12 +230,13 @@ public final class SafeTensors {
      *
      * @param module the module to fill
      * @param path   the file
-     * @throws IllegalArgumentException when the file is malformed, truncated or does not fit the module
+     * @throws IllegalArgumentException when the file is malformed, truncated, fails its checksum or does not
+     *                                  fit the module
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static void load(Module module, Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            Source source = new ChannelSource(channel, path.toString());
+            Source source = new ChannelSource(channel, path.toString(), "SafeTensors.load");
             Header header = parseHeader(source);
             Map<String, int[]> shapes = new LinkedHashMap<>();
             Map<String, DType> dtypes = new LinkedHashMap<>();
@@ -218,14 +246,14 @@ public final class SafeTensors {
             });
             String problems = Module.mismatches(module.stateDict(), shapes, dtypes);
             if (problems != null) {
-                throw new IllegalArgumentException("SafeTensors: " + path + " does not fit "
+                throw new IllegalArgumentException("SafeTensors.load: " + path + " does not fit "
                         + module.getClass().getSimpleName() + ":\n" + problems);
             }
             Map<String, Tensor> tensors = readData(source, header);
             module.loadStateDict(tensors);
             LOG.debug("loaded {} tensors from {}", tensors.size(), path);
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+            throw new UncheckedIOException("SafeTensors.load: cannot read " + path + ": " + e, e);
         }
     }
 
@@ -246,25 +274,36 @@ public final class SafeTensors {
      * same folder, then a move).
      *
      * @param tensors  the tensors by name; a name may not be {@code "__metadata__"}
-     * @param metadata string entries
+     * @param metadata string entries, stored with the data's checksum under {@link #CHECKSUM_KEY}, which they
+     *                 may not use
      * @param path     the file to create or replace
-     * @throws IllegalArgumentException when a name or value is invalid
+     * @throws IllegalArgumentException when a name or value is invalid or the metadata uses {@link #CHECKSUM_KEY}
      * @throws UncheckedIOException     when the file cannot be written
      */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) {
+        writeFile("SafeTensors.write", tensors, metadata, path);
+    }
+
+    private static void writeFile(String op, Map<String, Tensor> tensors, Map<String, String> metadata, Path path) {
         Path absolute = path.toAbsolutePath();
         Path dir = absolute.getParent();
         Path tmp = null;
         try {
-            List<Map.Entry<String, Tensor>> order = ordered(tensors);
-            byte[] header = headerBytes(order, metadata);
+            List<Map.Entry<String, Tensor>> order = ordered(op, tensors);
+            HeaderBytes header = headerBytes(op, order, metadata);
+            MessageDigest digest = sha256();
             // A sibling created like any new file (so it gets the usual permissions, unlike createTempFile's
             // owner-only ones), never clobbering an existing file.
             tmp = dir.resolve("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-                writeAll(out, ByteBuffer.wrap(header));
+                writeAll(out, ByteBuffer.wrap(header.bytes));
                 for (var e : order) {
-                    writeData(out, e.getValue());
+                    writeData(out, e.getValue(), digest);
+                }
+                // The checksum goes into the header, which precedes the data: its placeholder is filled in last.
+                ByteBuffer checksum = ByteBuffer.wrap(hex(digest.digest()).getBytes(StandardCharsets.US_ASCII));
+                while (checksum.hasRemaining()) {
+                    out.write(checksum, header.checksumAt + checksum.position());
                 }
                 out.force(true);
             }
@@ -276,7 +315,7 @@ public final class SafeTensors {
             tmp = null;
             LOG.debug("wrote {} tensors to {}", order.size(), absolute);
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot write " + path + ": " + e, e);
+            throw new UncheckedIOException(op + ": cannot write " + path + ": " + e, e);
         } finally {
             if (tmp != null) {
                 try {
@@ -289,16 +328,18 @@ public final class SafeTensors {
     }
 
     /**
-     * The bytes of a safetensors file holding these tensors and metadata (for in-memory use; below 2 GB).
+     * The bytes of a safetensors file holding these tensors and metadata (for in-memory use; below 2 GB): the
+     * bytes {@link #write} would write, checksum included.
      *
      * @param tensors  the tensors by name
-     * @param metadata string entries
+     * @param metadata string entries; not {@link #CHECKSUM_KEY}
      * @return the file's bytes
+     * @throws IllegalArgumentException when a name or value is invalid or the metadata uses {@link #CHECKSUM_KEY}
      */
     public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
-        List<Map.Entry<String, Tensor>> order = ordered(tensors);
-        byte[] header = headerBytes(order, metadata);
-        long total = header.length;
+        List<Map.Entry<String, Tensor>> order = ordered("SafeTensors.toBytes", tensors);
+        HeaderBytes header = headerBytes("SafeTensors.toBytes", order, metadata);
+        long total = header.bytes.length;
         for (var e : order) {
             total += (long) e.getValue().numel() * e.getValue().dtype().bytes();
         }
@@ -306,11 +347,16 @@ public final class SafeTensors {
             throw new IllegalArgumentException("SafeTensors.toBytes: " + total + " bytes do not fit a byte array; use write");
         }
         ByteBuffer buffer = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.put(header);
+        buffer.put(header.bytes);
         for (var e : order) {
             putData(buffer, e.getValue());
         }
-        return buffer.array();
+        byte[] out = buffer.array();
+        MessageDigest digest = sha256();
+        digest.update(out, header.bytes.length, out.length - header.bytes.length);
+        byte[] checksum = hex(digest.digest()).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(checksum, 0, out, header.checksumAt, checksum.length);
+        return out;
     }
 
     /**
@@ -318,16 +364,17 @@ public final class SafeTensors {
      *
      * @param path the file
      * @return its contents, tensors in the order of their data
-     * @throws IllegalArgumentException when the file is malformed or truncated, or holds an unsupported dtype
+     * @throws IllegalArgumentException when the file is malformed or truncated, fails its checksum, or holds an
+     *                                  unsupported dtype
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static Contents read(Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            Source source = new ChannelSource(channel, path.toString());
+            Source source = new ChannelSource(channel, path.toString(), "SafeTensors.read");
             Header header = parseHeader(source);
-            return new Contents(readData(source, header), header.metadata());
+            return new Contents(readData(source, header), withoutChecksum(header.metadata()));
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+            throw new UncheckedIOException("SafeTensors.read: cannot read " + path + ": " + e, e);
         }
     }
 
@@ -341,9 +388,9 @@ public final class SafeTensors {
      */
     public static Header readHeader(Path path) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return parseHeader(new ChannelSource(channel, path.toString()));
+            return parseHeader(new ChannelSource(channel, path.toString(), "SafeTensors.readHeader"));
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: cannot read " + path + ": " + e, e);
+            throw new UncheckedIOException("SafeTensors.readHeader: cannot read " + path + ": " + e, e);
         }
     }
 
@@ -352,29 +399,29 @@ public final class SafeTensors {
      *
      * @param bytes the content of a safetensors file
      * @return its contents
-     * @throws IllegalArgumentException when the bytes are malformed or truncated
+     * @throws IllegalArgumentException when the bytes are malformed or truncated, or fail their checksum
      */
     public static Contents fromBytes(byte[] bytes) {
         Source source = new ArraySource(bytes);
         try {
             Header header = parseHeader(source);
-            return new Contents(readData(source, header), header.metadata());
+            return new Contents(readData(source, header), withoutChecksum(header.metadata()));
         } catch (IOException e) {
-            throw new UncheckedIOException("SafeTensors: " + e, e);
+            throw new UncheckedIOException("SafeTensors.fromBytes: " + e, e);
         }
     }
 
     // ---------------------------------------------------------------- writing
 
-    private static List<Map.Entry<String, Tensor>> ordered(Map<String, Tensor> tensors) {
+    private static List<Map.Entry<String, Tensor>> ordered(String op, Map<String, Tensor> tensors) {
         List<Map.Entry<String, Tensor>> order = new ArrayList<>();
         for (var e : tensors.entrySet()) {
-            String name = Objects.requireNonNull(e.getKey(), "SafeTensors: a tensor name is null");
+            String name = Objects.requireNonNull(e.getKey(), op + ": a tensor name is null");
             if (name.equals(METADATA_KEY)) {
-                throw new IllegalArgumentException("SafeTensors: '" + METADATA_KEY + "' is reserved for metadata and"
+                throw new IllegalArgumentException(op + ": '" + METADATA_KEY + "' is reserved for metadata and"
                         + " cannot name a tensor");
             }
-            Objects.requireNonNull(e.getValue(), "SafeTensors: the tensor '" + name + "' is null");
+            Objects.requireNonNull(e.getValue(), op + ": the tensor '" + name + "' is null");
             order.add(Map.entry(name, e.getValue()));
         }
         order.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> -e.getValue().dtype().bytes())
@@ -382,23 +429,37 @@ public final class SafeTensors {
         return order;
     }
 
-    private static byte[] headerBytes(List<Map.Entry<String, Tensor>> order, Map<String, String> metadata) {
-        StringBuilder json = new StringBuilder("{");
-        if (!metadata.isEmpty()) {
-            json.append(quote(METADATA_KEY)).append(":{");
-            boolean first = true;
-            for (var e : new TreeMap<>(metadata).entrySet()) {
-                json.append(first ? "" : ",").append(quote(e.getKey())).append(':')
-                        .append(quote(Objects.requireNonNull(e.getValue(), "SafeTensors: metadata value of '" + e.getKey() + "' is null")));
-                first = false;
-            }
-            json.append('}');
+    /**
+     * A header whose checksum is still a placeholder of zeros.
+     *
+     * @param bytes      the length field, the JSON and its padding
+     * @param checksumAt where the 64 hex digits of the placeholder start in {@code bytes}
+     */
+    private record HeaderBytes(byte[] bytes, int checksumAt) {
+    }
+
+    private static HeaderBytes headerBytes(String op, List<Map.Entry<String, Tensor>> order, Map<String, String> metadata) {
+        if (metadata.containsKey(CHECKSUM_KEY)) {
+            // Overwriting it would silently lose the caller's value; keeping it would store a wrong checksum.
+            throw new IllegalArgumentException(op + ": the metadata key \"" + CHECKSUM_KEY + "\" is reserved for the"
+                    + " SHA-256 of the data that " + op + " stores itself; store your entry under another key");
         }
+        Map<String, String> sorted = new TreeMap<>(metadata);
+        sorted.put(CHECKSUM_KEY, "0".repeat(64));
+        StringBuilder json = new StringBuilder("{");
+        json.append(quote(METADATA_KEY)).append(":{");
+        boolean first = true;
+        for (var e : sorted.entrySet()) {
+            json.append(first ? "" : ",").append(quote(e.getKey())).append(':')
+                    .append(quote(Objects.requireNonNull(e.getValue(), op + ": metadata value of '" + e.getKey() + "' is null")));
+            first = false;
+        }
+        json.append('}');
         long offset = 0;
         for (var e : order) {
             Tensor t = e.getValue();
             long bytes = (long) t.numel() * t.dtype().bytes();
-            json.append(json.length() == 1 ? "" : ",").append(quote(e.getKey())).append(":{\"dtype\":\"")
+            json.append(',').append(quote(e.getKey())).append(":{\"dtype\":\"")
                     .append(dtypeName(t.dtype())).append("\",\"shape\":[");
             int[] shape = t.shape();
             for (int d = 0; d < shape.length; d++) {
@@ -412,7 +473,7 @@ public final class SafeTensors {
         try {
             text = encodeStrict(json);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("SafeTensors: a tensor name or metadata string is not valid Unicode"
+            throw new IllegalArgumentException(op + ": a tensor name or metadata string is not valid Unicode"
                     + " (an unpaired surrogate); it cannot be written as UTF-8", e);
         }
         int padded = (text.length + 7) / 8 * 8;
@@ -421,7 +482,51 @@ public final class SafeTensors {
         while (out.hasRemaining()) {
             out.put((byte) ' ');
         }
-        return out.array();
+        return new HeaderBytes(out.array(), 8 + checksumOffset(text));
+    }
+
+    /**
+     * Where the checksum's placeholder value starts in the JSON. The metadata comes first and the keys before
+     * the checksum's are quoted strings, which cannot hold an unescaped quote, so the first {@code "key":"} is it.
+     */
+    private static int checksumOffset(byte[] json) {
+        byte[] marker = (quote(CHECKSUM_KEY) + ":\"").getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; i + marker.length <= json.length; i++) {
+            for (int j = 0; j < marker.length; j++) {
+                if (json[i + j] != marker[j]) {
+                    continue outer;
+                }
+            }
+            return i + marker.length;
+        }
+        throw new IllegalStateException("SafeTensors: no checksum placeholder in the header (a bug)");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java platform must provide SHA-256.
+            throw new IllegalStateException("SafeTensors: this JVM lacks SHA-256", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit(b >> 4 & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, String> withoutChecksum(Map<String, String> metadata) {
+        if (!metadata.containsKey(CHECKSUM_KEY)) {
+            return metadata;
+        }
+        Map<String, String> rest = new LinkedHashMap<>(metadata);
+        rest.remove(CHECKSUM_KEY);
+        return rest;
     }
 
     private static byte[] encodeStrict(CharSequence s) throws CharacterCodingException {
@@ -461,7 +566,7 @@ public final class SafeTensors {
         return dtype == DType.FLOAT64 ? "F64" : "F32";
     }
 
-    private static void writeData(FileChannel out, Tensor t) throws IOException {
+    private static void writeData(FileChannel out, Tensor t, MessageDigest digest) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         if (t.dtype() == DType.FLOAT64) {
             double[] v = t.toDoubleArray();
@@ -471,6 +576,7 @@ public final class SafeTensors {
                 int n = Math.min(per, v.length - from);
                 buffer.asDoubleBuffer().put(v, from, n);
                 buffer.limit(n * 8);
+                digest.update(buffer.array(), 0, n * 8);
                 writeAll(out, buffer);
             }
         } else {
@@ -481,6 +587,7 @@ public final class SafeTensors {
                 int n = Math.min(per, v.length - from);
                 buffer.asFloatBuffer().put(v, from, n);
                 buffer.limit(n * 4);
+                digest.update(buffer.array(), 0, n * 4);
                 writeAll(out, buffer);
             }
         }
@@ -514,9 +621,12 @@ public final class SafeTensors {
         void readFully(long position, ByteBuffer dst) throws IOException;
 
         String name();
+
+        /** The method the user called, which errors name. */
+        String op();
     }
 
-    private record ChannelSource(FileChannel channel, String name) implements Source {
+    private record ChannelSource(FileChannel channel, String name, String op) implements Source {
         @Override
         public long size() throws IOException {
             return channel.size();
@@ -553,10 +663,15 @@ public final class SafeTensors {
         public String name() {
             return "bytes";
         }
+
+        @Override
+        public String op() {
+            return "SafeTensors.fromBytes";
+        }
     }
 
     private static IllegalArgumentException bad(Source source, String message) {
-        return new IllegalArgumentException("SafeTensors: " + source.name() + ": " + message);
+        return new IllegalArgumentException(source.op() + ": " + source.name() + ": " + message);
     }
 
     private static Header parseHeader(Source source) throws IOException {
@@ -578,22 +693,19 @@ public final class SafeTensors {
         if (n < 2) {
             throw bad(source, "the header is " + n + " bytes long; it must hold at least a JSON object {}");
         }
-        ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
-        source.readFully(8, headerBytes);
-        headerBytes.flip();
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBytes).toString();
-        } catch (CharacterCodingException e) {
-            throw bad(source, "the header is not valid UTF-8 (" + e.getMessage() + "): the file is corrupted");
-        }
-        HeaderParser parser = new HeaderParser(text, source.name());
+        byte[] text = new byte[(int) n];
+        source.readFully(8, ByteBuffer.wrap(text));
+        checkUtf8(source, text);
+        HeaderParser parser = new HeaderParser(text, source.op() + ": " + source.name());
         parser.parse();
+        text = null;    // parsed: the collector may take it while the entries are validated
         long dataStart = 8 + n;
         long dataLength = size - dataStart;
         List<TensorInfo> infos = new ArrayList<>(parser.tensors.size());
-        for (RawInfo raw : parser.tensors.values()) {
+        // Each parsed entry is dropped once validated, so the two forms of an entry rarely coexist.
+        for (var it = parser.tensors.values().iterator(); it.hasNext(); ) {
+            RawInfo raw = it.next();
+            it.remove();
             infos.add(validate(source, raw, dataLength));
         }
         infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
@@ -614,11 +726,42 @@ public final class SafeTensors {
                     + " bytes: " + (dataLength - expected) + " bytes after the last tensor belong to no tensor"
                     + " (corrupted file or wrong header)");
         }
-        Map<String, TensorInfo> byOffset = new LinkedHashMap<>();
+        Map<String, TensorInfo> byOffset = new Sealed<>();
         for (TensorInfo info : infos) {
             byOffset.put(info.name, info);
         }
+        String checksum = parser.metadata.get(CHECKSUM_KEY);
+        if (checksum != null && !checksum.matches("[0-9a-fA-F]{64}")) {
+            throw bad(source, "the metadata entry \"" + CHECKSUM_KEY + "\" should be the SHA-256 of the data as 64 hex"
+                    + " digits but is " + quote(checksum.length() > 80 ? checksum.substring(0, 80) + "..." : checksum)
+                    + " (corrupted header)");
+        }
         return new Header(byOffset, parser.metadata, dataStart);
+    }
+
+    /**
+     * Checks that the header is UTF-8 before parsing it, through a small buffer: decoding it whole would
+     * hold a second, twice as large copy of a header that may be 100 MB.
+     */
+    private static void checkUtf8(Source source, byte[] text) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(text);
+        CharBuffer out = CharBuffer.allocate(8192);
+        try {
+            while (true) {
+                CoderResult result = decoder.decode(in, out.clear(), true);
+                if (result.isError()) {
+                    result.throwException();
+                }
+                if (result.isUnderflow()) {
+                    decoder.flush(out.clear());
+                    return;
+                }
+            }
+        } catch (CharacterCodingException e) {
+            throw bad(source, "the header is not valid UTF-8 (" + e.getMessage() + "): the file is corrupted");
+        }
     }
 
     private static TensorInfo validate(Source source, RawInfo raw, long dataLength) {
@@ -645,8 +788,8 @@ public final class SafeTensors {
             throw bad(source, where + " of shape " + Arrays.toString(raw.shape) + " has more elements than a Java array holds");
         }
         long bytes = numel * dtype.bytes();
-        long begin = raw.offsets[0];
-        long end = raw.offsets[1];
+        long begin = raw.begin;
+        long end = raw.end;
         if (begin > end) {
             throw bad(source, where + " has data_offsets [" + begin + ", " + end + "]: the begin is after the end");
         }
@@ -661,9 +804,16 @@ public final class SafeTensors {
         return new TensorInfo(raw.name, dtype, shape, begin, end);
     }
 
+    /**
+     * Reads every tensor and, when the header holds a checksum, verifies it. The header's tensors are in
+     * data order, contiguous and covering the data section (parseHeader checked), so hashing each chunk as it
+     * is read hashes the data section exactly, without a second pass over the file.
+     */
     private static Map<String, Tensor> readData(Source source, Header header) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        String expected = header.metadata().get(CHECKSUM_KEY);
+        MessageDigest digest = expected == null ? null : sha256();
         for (TensorInfo info : header.tensors().values()) {
             int numel = (int) ((info.end - info.begin) / info.dtype.bytes());
             long position = header.dataStart() + info.begin;
@@ -676,6 +826,9 @@ public final class SafeTensors {
                 buffer.clear().limit(count * size);
                 source.readFully(position + (long) from * size, buffer);
                 buffer.flip();
+                if (digest != null) {
+                    digest.update(buffer.array(), 0, buffer.limit());
+                }
                 if (values instanceof double[] d) {
                     buffer.asDoubleBuffer().get(d, from, count);
                 } else {
@@ -684,11 +837,27 @@ public final class SafeTensors {
             }
             out.put(info.name, values instanceof double[] d ? Tensor.of(d, info.shape) : Tensor.of((float[]) values, info.shape));
         }
+        if (digest != null) {
+            String actual = hex(digest.digest());
+            if (!actual.equalsIgnoreCase(expected)) {
+                throw bad(source, "the data does not match its checksum: the metadata entry \"" + CHECKSUM_KEY
+                        + "\" is " + expected + " but the data's SHA-256 is " + actual + "; the data was changed after"
+                        + " it was written (a flipped bit, a damaged copy): the file is corrupted");
+            }
+        }
         return out;
     }
 
+    /**
+     * A map only this class creates and, once a {@link Header} wraps it, nobody can change: the header keeps it
+     * without a defensive copy.
+     */
+    private static final class Sealed<K, V> extends LinkedHashMap<K, V> {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** A header entry as parsed, before validation against the file. */
-    private record RawInfo(String name, String dtype, long[] shape, long[] offsets) {
+    private record RawInfo(String name, String dtype, long[] shape, long begin, long end) {
     }
 
     /**
@@ -700,15 +869,19 @@ public final class SafeTensors {
      * overflow the stack, and arrays are capped, so memory stays proportional to the header.
      */
     private static final class HeaderParser {
-        private final String s;
+        private static final long[] NO_INTEGERS = {};
+        private byte[] b;
+        private final int n;
         private final String source;
         private int pos;
         final Map<String, RawInfo> tensors = new LinkedHashMap<>();
         final Map<String, String> metadata = new LinkedHashMap<>();
         private boolean sawMetadata;
 
-        HeaderParser(String s, String source) {
-            this.s = s;
+        /** Parses {@code b}, which must be valid UTF-8, in place: no decoded copy of the whole header. */
+        HeaderParser(byte[] b, String source) {
+            this.b = b;
+            this.n = b.length;
             this.source = source;
         }
 
@@ -729,9 +902,10 @@ public final class SafeTensors {
                 }
             });
             skipWhitespace();
-            if (pos != s.length()) {
+            if (pos != n) {
                 throw error(pos, "unexpected content after the header's JSON object");
             }
+            b = null;   // the header may be 100 MB; what was parsed from it no longer needs it
         }
 
         /** Parses the value of one object member; the parser stands at the value. */
@@ -795,7 +969,7 @@ public final class SafeTensors {
                                 if (peek() != '"') {
                                     throw error(pos, "the dtype of tensor " + quote(name) + " must be a string");
                                 }
-                                dtype[0] = string();
+                                dtype[0] = canonical(string());
                             }
                             case "shape" -> {
                                 if (shape[0] != null) {
@@ -830,7 +1004,7 @@ public final class SafeTensors {
             if (!missing.isEmpty()) {
                 throw error(pos, "tensor " + quote(name) + " lacks " + String.join(", ", missing));
             }
-            return new RawInfo(name, dtype[0], shape[0], offsets[0]);
+            return new RawInfo(name, dtype[0], shape[0], offsets[0][0], offsets[0][1]);
         }
 
         /** An array of at most {@code max} non-negative integers. */
@@ -841,7 +1015,7 @@ public final class SafeTensors {
             skipWhitespace();
             if (peek() == ']') {
                 pos++;
-                return new long[0];
+                return NO_INTEGERS;
             }
             while (true) {
                 skipWhitespace();
@@ -862,6 +1036,12 @@ public final class SafeTensors {
             }
         }
 
+        /** The shared instance of a known dtype name: a header of a million tensors then holds two strings, not a million. */
+        private static String canonical(String dtype) {
+            return dtype.equals("F64") ? "F64" : dtype.equals("F32") ? "F32"
+                    : OTHER_DTYPES.contains(dtype) ? dtype.intern() : dtype;
+        }
+
         private long integer(String what) {
             int start = pos;
             if (peek() == '-') {
@@ -870,98 +1050,164 @@ public final class SafeTensors {
             if (peek() < '0' || peek() > '9') {
                 throw error(pos, what + " must hold integers");
             }
-            if (peek() == '0' && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1))) {
+            if (peek() == '0' && pos + 1 < n && isDigit(b[pos + 1])) {
                 throw error(pos, "a JSON number cannot have leading zeros");
             }
             long value = 0;
-            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
-                int digit = s.charAt(pos) - '0';
+            while (pos < n && isDigit(b[pos])) {
+                int digit = b[pos] - '0';
                 if (value > (Long.MAX_VALUE - digit) / 10) {
                     throw error(start, what + " holds a number too large for 64 bits");
                 }
                 value = value * 10 + digit;
                 pos++;
             }
-            if (pos < s.length() && (s.charAt(pos) == '.' || s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+            if (pos < n && (b[pos] == '.' || b[pos] == 'e' || b[pos] == 'E')) {
                 throw error(start, what + " must hold integers, not numbers with a fraction or exponent");
             }
             return value;
         }
 
+        private static boolean isDigit(byte c) {
+            return c >= '0' && c <= '9';
+        }
+
+        /**
+         * A JSON string decoded straight from the UTF-8 bytes (already validated as a whole). A first pass
+         * checks it, reporting errors in the order a left-to-right reader meets them; a string without escapes,
+         * the usual case, then costs exactly one copy, the resulting String, and one with escapes is decoded
+         * into a byte array no longer than its source, so even a string filling the whole header stays within
+         * a small multiple of its size.
+         */
         private String string() {
             expect('"', "expected a string");
-            StringBuilder sb = new StringBuilder();
+            int start = pos;
+            boolean escaped = false;
             while (true) {
-                if (pos >= s.length()) {
+                if (pos >= n) {
                     throw error(pos, "unterminated string");
                 }
-                char c = s.charAt(pos++);
+                int c = b[pos++] & 0xFF;
                 if (c == '"') {
-                    return sb.toString();
+                    break;
                 }
                 if (c < 0x20) {
-                    throw error(pos - 1, "unescaped control character U+" + String.format("%04X", (int) c) + " in a string");
+                    throw error(pos - 1, "unescaped control character U+" + String.format("%04X", c) + " in a string");
                 }
                 if (c != '\\') {
-                    sb.append(c);
                     continue;
                 }
-                if (pos >= s.length()) {
+                escaped = true;
+                if (pos >= n) {
                     throw error(pos, "unterminated escape");
                 }
-                char e = s.charAt(pos++);
+                int e = b[pos++] & 0xFF;
                 switch (e) {
-                    case '"' -> sb.append('"');
-                    case '\\' -> sb.append('\\');
-                    case '/' -> sb.append('/');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                    }
                     case 'u' -> {
-                        char u = hex4();
+                        char u = hex4(pos);
+                        pos += 4;
                         if (Character.isHighSurrogate(u)) {
-                            if (pos + 1 < s.length() && s.charAt(pos) == '\\' && s.charAt(pos + 1) == 'u') {
+                            if (pos + 1 < n && b[pos] == '\\' && b[pos + 1] == 'u') {
                                 pos += 2;
-                                char low = hex4();
+                                char low = hex4(pos);
+                                pos += 4;
                                 if (!Character.isLowSurrogate(low)) {
                                     throw error(pos - 6, "a high surrogate escape must be followed by a low surrogate");
                                 }
-                                sb.append(u).append(low);
                             } else {
                                 throw error(pos, "unpaired high surrogate escape");
                             }
                         } else if (Character.isLowSurrogate(u)) {
                             throw error(pos - 6, "unpaired low surrogate escape");
-                        } else {
-                            sb.append(u);
                         }
                     }
-                    default -> throw error(pos - 1, "invalid escape '\\" + e + "'");
+                    default -> throw error(pos - 1, "invalid escape '\\" + (char) e + "'");
                 }
             }
+            int end = pos - 1;
+            if (!escaped) {
+                return new String(b, start, end - start, StandardCharsets.UTF_8);
+            }
+            return unescape(start, end);
         }
 
-        private char hex4() {
-            if (pos + 4 > s.length()) {
-                throw error(pos, "truncated \\u escape");
+        /** Decodes the string body {@code [from, to)}, which {@link #string} has checked. */
+        private String unescape(int from, int to) {
+            byte[] out = new byte[to - from];
+            int length = 0;
+            int at = from;
+            while (at < to) {
+                byte c = b[at++];
+                if (c != '\\') {
+                    out[length++] = c;
+                    continue;
+                }
+                byte e = b[at++];
+                switch (e) {
+                    case 'b' -> out[length++] = '\b';
+                    case 'f' -> out[length++] = '\f';
+                    case 'n' -> out[length++] = '\n';
+                    case 'r' -> out[length++] = '\r';
+                    case 't' -> out[length++] = '\t';
+                    case 'u' -> {
+                        char u = hex4(at);
+                        at += 4;
+                        int codePoint = u;
+                        if (Character.isHighSurrogate(u)) {
+                            codePoint = Character.toCodePoint(u, hex4(at + 2));
+                            at += 6;
+                        }
+                        // Six escape bytes (twelve for a pair) always have room for the 3 (4) UTF-8 bytes.
+                        length = putUtf8(out, length, codePoint);
+                    }
+                    default -> out[length++] = e;     // '"', '\\' and '/' stand for themselves
+                }
+            }
+            return new String(out, 0, length, StandardCharsets.UTF_8);
+        }
+
+        private static int putUtf8(byte[] out, int at, int codePoint) {
+            if (codePoint < 0x80) {
+                out[at++] = (byte) codePoint;
+            } else if (codePoint < 0x800) {
+                out[at++] = (byte) (0xC0 | codePoint >> 6);
+                out[at++] = (byte) (0x80 | codePoint & 0x3F);
+            } else if (codePoint < 0x10000) {
+                out[at++] = (byte) (0xE0 | codePoint >> 12);
+                out[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+                out[at++] = (byte) (0x80 | codePoint & 0x3F);
+            } else {
+                out[at++] = (byte) (0xF0 | codePoint >> 18);
+                out[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+                out[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+                out[at++] = (byte) (0x80 | codePoint & 0x3F);
+            }
+            return at;
+        }
+
+        /** The four hex digits at {@code at}; JSON allows ASCII hex digits only. */
+        private char hex4(int at) {
+            if (at + 4 > n) {
+                throw error(at, "truncated \\u escape");
             }
             int v = 0;
             for (int i = 0; i < 4; i++) {
-                int d = Character.digit(s.charAt(pos + i), 16);
+                int c = b[at + i];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
                 if (d < 0) {
-                    throw error(pos + i, "invalid hex digit in a \\u escape");
+                    throw error(at + i, "invalid hex digit in a \\u escape");
                 }
                 v = v * 16 + d;
             }
-            pos += 4;
             return (char) v;
         }
 
         private void skipWhitespace() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
+            while (pos < n) {
+                byte c = b[pos];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
                     pos++;
                 } else {
@@ -971,7 +1217,7 @@ public final class SafeTensors {
         }
 
         private int peek() {
-            return pos < s.length() ? s.charAt(pos) : -1;
+            return pos < n ? b[pos] & 0xFF : -1;
         }
 
         private void expect(char c, String message) {
@@ -981,10 +1227,26 @@ public final class SafeTensors {
             pos++;
         }
 
+        /**
+         * An error at byte {@code at}, reported as the character position in the decoded header (as a text
+         * editor counts, UTF-16 units), with the 20 characters found there; both are computed only here, on
+         * the error path.
+         */
         private IllegalArgumentException error(int at, String message) {
-            String found = at >= s.length() ? "the end of the header"
-                    : "'" + s.substring(at, Math.min(s.length(), at + 20)).replaceAll("\\p{Cntrl}", "?") + "'";
-            return new IllegalArgumentException("SafeTensors: " + source + ": invalid JSON header at character " + at
+            int character = 0;
+            for (int i = 0; i < at; i++) {
+                if ((b[i] & 0xC0) != 0x80) {
+                    character += (b[i] & 0xF8) == 0xF0 ? 2 : 1;
+                }
+            }
+            String found;
+            if (at >= n) {
+                found = "the end of the header";
+            } else {
+                String after = new String(b, at, Math.min(n - at, 80), StandardCharsets.UTF_8);
+                found = "'" + after.substring(0, Math.min(after.length(), 20)).replaceAll("\\p{Cntrl}", "?") + "'";
+            }
+            return new IllegalArgumentException(source + ": invalid JSON header at character " + character
                     + ": " + message + " (found " + found + ")");
         }
     }

@@ -20,9 +20,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * Robustness of the reader: a damaged file gives an {@link IllegalArgumentException} (or, for damage
- * confined to tensor bytes, which the format does not checksum, a file of the same structure), never
- * another exception or an {@code OutOfMemoryError}; and any tensors survive a round trip bit for bit.
+ * Robustness of the reader: a damaged file gives an {@link IllegalArgumentException} (damage confined to
+ * tensor bytes too, which the writers' checksum catches), never another exception or an
+ * {@code OutOfMemoryError}; and any tensors survive a round trip bit for bit.
  */
 class SafeTensorsProperties {
 
@@ -60,10 +60,7 @@ class SafeTensorsProperties {
         bytes[position] = (byte) positionAndValue[1];
         SafeTensors.Contents c = readOrReject(bytes);
         if (c != null && position >= HEADER_END) {
-            // damage in the data section changes values but never names, shapes or dtypes
-            SafeTensors.Contents original = SafeTensors.fromBytes(VALID);
-            assertEquals(original.tensors().keySet(), c.tensors().keySet());
-            original.tensors().forEach((k, v) -> assertArrayEquals(v.shape(), c.tensors().get(k).shape()));
+            assertEquals(VALID[position], bytes[position], "a changed data byte passed the checksum");
         }
     }
 

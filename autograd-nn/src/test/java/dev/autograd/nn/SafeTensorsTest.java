@@ -54,6 +54,26 @@ class SafeTensorsTest {
         return b.array();
     }
 
+    /** The SHA-256 of {@code bytes} as lowercase hex, as the writers store it. */
+    static String sha256(byte[] bytes, int from, int to) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(bytes, from, to - from);
+            StringBuilder sb = new StringBuilder();
+            for (byte b : md.digest()) {
+                sb.append(String.format("%02x", b));
+            }
+            return sb.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The checksum entry the writers put first in the metadata of a file with this data section. */
+    static String checksumEntry(byte[] data) {
+        return "\"data_sha256\":\"" + sha256(data, 0, data.length) + "\"";
+    }
+
     static byte[] doubles(double... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) {
@@ -150,12 +170,13 @@ class SafeTensorsTest {
         @Test
         void headerLengthJsonPaddingAndLittleEndianData() {
             byte[] bytes = SafeTensors.toBytes(Map.of("test", Tensor.zeros(DType.FLOAT32, 2, 2)), Map.of());
-            String json = "{\"test\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
-            assertEquals(60, json.length());
+            String json = "{\"__metadata__\":{" + checksumEntry(new byte[16]) + "},"
+                    + "\"test\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
+            assertEquals(158, json.length());
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            assertEquals(64, b.getLong(0), "60 bytes of JSON padded with spaces to a multiple of 8");
-            assertEquals(json + "    ", new String(bytes, 8, 64, StandardCharsets.UTF_8));
-            assertEquals(8 + 64 + 16, bytes.length);
+            assertEquals(160, b.getLong(0), "158 bytes of JSON padded with spaces to a multiple of 8");
+            assertEquals(json + "  ", new String(bytes, 8, 160, StandardCharsets.UTF_8));
+            assertEquals(8 + 160 + 16, bytes.length);
             byte[] one = SafeTensors.toBytes(Map.of("x", Tensor.of(new double[] {1.0}, 1)), Map.of());
             long n = ByteBuffer.wrap(one).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
             // 1.0 = 0x3FF0000000000000, least significant byte first
@@ -172,7 +193,8 @@ class SafeTensorsTest {
             byte[] bytes = SafeTensors.toBytes(tensors, Map.of("zeta", "1", "alpha", "2"));
             int n = (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
             String header = new String(bytes, 8, n, StandardCharsets.UTF_8).strip();
-            assertEquals("{\"__metadata__\":{\"alpha\":\"2\",\"zeta\":\"1\"},"
+            assertEquals("{\"__metadata__\":{\"alpha\":\"2\"," + checksumEntry(Arrays.copyOfRange(bytes, 8 + n, bytes.length))
+                    + ",\"zeta\":\"1\"},"
                     + "\"a64\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]},"
                     + "\"z64\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[8,16]},"
                     + "\"a32\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]},"
@@ -202,9 +224,20 @@ class SafeTensorsTest {
             return t;
         }
 
+        /**
+         * The reference implementation's bytes, as this library writes them: the same layout and data, with the
+         * data's checksum as the only metadata entry.
+         */
         @Test
-        void writesTheSameBytesAsTheReferenceImplementation() {
-            assertArrayEquals(Base64.getDecoder().decode(REFERENCE), SafeTensors.toBytes(referenceTensors(), Map.of()));
+        void writesTheSameBytesAsTheReferenceImplementationPlusTheChecksum() {
+            byte[] reference = Base64.getDecoder().decode(REFERENCE);
+            int n = (int) ByteBuffer.wrap(reference).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            byte[] data = Arrays.copyOfRange(reference, 8 + n, reference.length);
+            String json = new String(reference, 8, n, StandardCharsets.UTF_8).strip();
+            String withChecksum = "{\"__metadata__\":{" + checksumEntry(data) + "}," + json.substring(1);
+            int padded = (withChecksum.length() + 7) / 8 * 8;
+            byte[] expected = file(withChecksum + " ".repeat(padded - withChecksum.length()), data);
+            assertArrayEquals(expected, SafeTensors.toBytes(referenceTensors(), Map.of()));
         }
 
         @Test
@@ -258,6 +291,21 @@ class SafeTensorsTest {
                     "more than 2 entries");
             assertMessage(file("{\"a\":{\"dtype\":\"F64\",\"shape\":[" + "1,".repeat(70) + "3],\"data_offsets\":[0,24]}}", data),
                     "more than 64 entries");
+        }
+
+        @Test
+        void escapesAndMultiByteCharactersAreDecodedAndErrorsCountCharacters() {
+            String name = SafeTensors.fromBytes(file("{\"\\u00e9\\ud83d\\ude00\\/\\t é😀\":"
+                    + "{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}", data)).tensors().keySet().iterator().next();
+            assertEquals("é😀/\t é😀", name);
+            // 'é' is 2 bytes and '😀' 4 bytes (2 chars): the position counts characters as an editor does
+            assertMessage(file("{\"é😀\":{\"dtype\":\"F64\",\"shape\":[3.0],\"data_offsets\":[0,24]}}", data),
+                    "at character 31:", "(found '3.0],\"data_offsets\":')");
+            assertMessage(file("{\"__metadata__\":{\"a\":\"\\ud83d\\u0041\"}}", data), "at character 28:",
+                    "a high surrogate escape must be followed by a low surrogate");
+            assertMessage(file("{\"\\ude00\"}", data), "at character 2:", "unpaired low surrogate");
+            assertMessage(file("{\"\\u00g0\"}", data), "invalid hex digit");
+            assertMessage(file("{\"\\x\"}", data), "at character 3:", "invalid escape '\\x'");
         }
 
         @Test
@@ -345,6 +393,97 @@ class SafeTensorsTest {
     }
 
     @Nested
+    class Checksum {
+        private byte[] dataOf(byte[] file) {
+            int n = (int) ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            return Arrays.copyOfRange(file, 8 + n, file.length);
+        }
+
+        @Test
+        void writeStoresTheDataChecksumAndReadVerifiesAndHidesIt() throws Exception {
+            Path path = dir.resolve("c.safetensors");
+            Map<String, String> metadata = Map.of("arch", "3-8-2", "note", "sha256 of nothing");
+            SafeTensors.write(trainedModel(8).stateDict(), metadata, path);
+            byte[] bytes = Files.readAllBytes(path);
+            byte[] data = dataOf(bytes);
+            assertEquals(sha256(data, 0, data.length), SafeTensors.readHeader(path).metadata().get(SafeTensors.CHECKSUM_KEY));
+            assertEquals(metadata, SafeTensors.read(path).metadata(), "the user's metadata, exactly");
+            assertEquals(metadata, SafeTensors.fromBytes(bytes).metadata());
+            SafeTensors.load(trainedModel(9), path);
+        }
+
+        @Test
+        void aFlippedDataBitIsRefusedNamingTheFileAndTheModuleIsUnchanged() throws Exception {
+            Path path = dir.resolve("flipped.safetensors");
+            SafeTensors.save(trainedModel(10), path);
+            byte[] bytes = Files.readAllBytes(path);
+            bytes[bytes.length - 5] ^= 0x10;   // a low mantissa bit of the last value: still a plausible number
+            Files.write(path, bytes);
+            Module target = trainedModel(11);
+            Map<String, double[]> before = new LinkedHashMap<>();
+            target.stateDict().forEach((k, v) -> before.put(k, v.toDoubleArray()));
+            String m = assertThrows(IllegalArgumentException.class, () -> SafeTensors.load(target, path)).getMessage();
+            assertTrue(m.startsWith("SafeTensors.load: " + path + ": the data does not match its checksum"), m);
+            target.stateDict().forEach((k, v) -> assertArrayEquals(before.get(k), v.toDoubleArray(), 0.0, k));
+            m = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(path)).getMessage();
+            assertTrue(m.startsWith("SafeTensors.read: " + path + ": the data does not match its checksum"), m);
+            assertMessage(bytes, "SafeTensors.fromBytes: bytes: the data does not match its checksum");
+            SafeTensors.readHeader(path);   // the header alone is intact
+        }
+
+        @Test
+        void filesWithoutAChecksumLoad() throws Exception {
+            Module m = trainedModel(12);
+            byte[] written = SafeTensors.toBytes(m.stateDict(), Map.of("arch", "x"));
+            int n = (int) ByteBuffer.wrap(written).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            String json = new String(written, 8, n, StandardCharsets.UTF_8).strip();
+            // The same file as another writer would make it: no checksum entry.
+            String without = json.replaceFirst(",\"data_sha256\":\"[0-9a-f]{64}\"", "");
+            assertTrue(without.length() < json.length(), without);
+            Path path = dir.resolve("plain.safetensors");
+            Files.write(path, file(without, dataOf(written)));
+            SafeTensors.load(trainedModel(13), path);
+            assertEquals(Map.of("arch", "x"), SafeTensors.read(path).metadata());
+            assertTrue(SafeTensors.readHeader(path).metadata().containsKey("arch"));
+        }
+
+        @Test
+        void contentsReadCanBeWrittenAgain() {
+            Path a = dir.resolve("a.safetensors");
+            Path b = dir.resolve("b.safetensors");
+            SafeTensors.write(Map.of("w", Tensor.ones(3)), Map.of("k", "v"), a);
+            SafeTensors.Contents c = SafeTensors.read(a);
+            SafeTensors.write(c.tensors(), c.metadata(), b);
+            assertEquals(Map.of("k", "v"), SafeTensors.read(b).metadata());
+        }
+
+        @Test
+        void theReservedKeyIsRefusedInUserMetadata() {
+            Path path = dir.resolve("r.safetensors");
+            Map<String, String> metadata = Map.of(SafeTensors.CHECKSUM_KEY, "mine");
+            String m = assertThrows(IllegalArgumentException.class,
+                    () -> SafeTensors.write(Map.of("w", Tensor.ones(1)), metadata, path)).getMessage();
+            assertTrue(m.startsWith("SafeTensors.write: the metadata key \"data_sha256\" is reserved"), m);
+            m = assertThrows(IllegalArgumentException.class, () -> SafeTensors.save(new ReLU(), path, metadata)).getMessage();
+            assertTrue(m.startsWith("SafeTensors.save: "), m);
+            m = assertThrows(IllegalArgumentException.class, () -> SafeTensors.toBytes(Map.of(), metadata)).getMessage();
+            assertTrue(m.startsWith("SafeTensors.toBytes: "), m);
+            assertTrue(Files.notExists(path));
+        }
+
+        @Test
+        void aMalformedChecksumEntryIsRefused() {
+            assertMessage(file("{\"__metadata__\":{\"data_sha256\":\"abc\"},\"a\":{\"dtype\":\"F64\",\"shape\":[3],"
+                    + "\"data_offsets\":[0,24]}}", doubles(1, 2, 3)), "\"data_sha256\" should be the SHA-256 of the data as 64 hex"
+                    + " digits but is \"abc\"");
+            byte[] data = doubles(1, 2, 3);
+            // Upper-case hex, as another tool might write it, verifies too.
+            SafeTensors.fromBytes(file("{\"__metadata__\":{\"data_sha256\":\"" + sha256(data, 0, data.length).toUpperCase()
+                    + "\"},\"a\":{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,24]}}", data));
+        }
+    }
+
+    @Nested
     class MismatchedFiles {
         @Test
         void everyMismatchIsReportedAndTheModuleIsUnchanged() {
@@ -402,6 +541,6 @@ class SafeTensorsTest {
         assertEquals(List.of("w: FLOAT64 [2, 3] bytes [0, 48)", "v: FLOAT32 [4] bytes [48, 64)"), described);
         assertEquals(new SafeTensors.TensorInfo("w", DType.FLOAT64, new int[] {2, 3}, 0, 48), h.tensors().get("w"));
         assertEquals(0, h.dataStart() % 8);
-        assertTrue(h.metadata().isEmpty());
+        assertEquals(List.of("data_sha256"), List.copyOf(h.metadata().keySet()), "the header as written, checksum included");
     }
 }
