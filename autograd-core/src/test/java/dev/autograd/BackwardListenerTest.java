@@ -107,4 +107,29 @@ class BackwardListenerTest {
         assertEquals("2:checkpoint", seen.get(seen.size() - 2), seen.toString());
         assertEquals("3:AccumulateGrad", seen.get(seen.size() - 1), seen.toString());
     }
+
+    @Test
+    void readyNodesRunNewestFirstAndLeavesLast() {
+        // Four branches from one leaf, recorded in the order exp, sin, mul, tanh, summed pairwise; once the
+        // adds have run all four are ready, and they run newest first: tanh, mul, sin, exp. Leaves come last,
+        // newest first as well.
+        Tensor a = Tensor.scalar(0.5).requiresGrad(true).name("a");
+        Tensor b = Tensor.scalar(0.25).requiresGrad(true).name("b");
+        Tensor e = a.exp();
+        Tensor s = a.sin();
+        Tensor m = b.mul(3.0);
+        Tensor t = b.tanh();
+        Tensor loss = e.add(s).add(m.add(t));
+        List<BackwardStep> steps = new ArrayList<>();
+        HookHandle handle = Autograd.addBackwardListener(steps::add);
+        try {
+            loss.backward();
+        } finally {
+            handle.remove();
+        }
+        List<String> ops = steps.stream().map(BackwardStep::op).toList();
+        assertEquals(List.of("add", "add", "add", "tanh", "mul", "sin", "exp", "AccumulateGrad", "AccumulateGrad"),
+                ops);
+        assertEquals(0.25, ((AccumulateGrad) steps.get(7).node()).leaf.item(), 0.0, "b's accumulator, newer, first");
+    }
 }
