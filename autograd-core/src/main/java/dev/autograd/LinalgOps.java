@@ -16,6 +16,7 @@ final class LinalgOps {
      * node below only ever sees operands of rank 2 or more.
      */
     static Tensor matmul(Tensor a, Tensor b) {
+        Shapes.nonNull("matmul", b, "the right operand");
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         if (as.length == 0 || bs.length == 0) {
@@ -90,6 +91,7 @@ final class LinalgOps {
 
     /** {@code x W^T + b} for {@code x [..., in]}, {@code W [out, in]}, {@code b [out]} or null. */
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Shapes.nonNull("linear", w, "the weight");
         int[] xs = x.shapeRef();
         int[] ws = w.shapeRef();
         if (ws.length != 2) {

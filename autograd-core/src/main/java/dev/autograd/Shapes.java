@@ -75,8 +75,20 @@ final class Shapes {
         return axis < 0 ? axis + rank : axis;
     }
 
+    /**
+     * {@code value} itself, checked: a null argument is refused with the op's name rather than failing
+     * somewhere inside it with a message that names an internal variable.
+     */
+    static <T> T nonNull(String op, T value, String what) {
+        if (value == null) {
+            throw new NullPointerException(op + ": " + what + " is null");
+        }
+        return value;
+    }
+
     /** The axes normalised, checked for range and duplicates, as a mask over the tensor's axes. */
     static boolean[] axesMask(String op, int[] axes, int[] shape) {
+        nonNull(op, axes, "the array of axes");
         boolean[] mask = new boolean[shape.length];
         for (int a : axes) {
             int axis = axis(op, a, shape);

@@ -65,7 +65,7 @@ public final class Tensor {
      * @throws IllegalArgumentException when the number of values does not match the shape
      */
     public static Tensor of(double[] data, int... shape) {
-        return of("of", data.clone(), data.length, shape);
+        return of("of", Shapes.nonNull("of", data, "the data").clone(), data.length, shape);
     }
 
     /**
@@ -77,7 +77,7 @@ public final class Tensor {
      * @throws IllegalArgumentException when the number of values does not match the shape
      */
     public static Tensor of(float[] data, int... shape) {
-        return of("of", data.clone(), data.length, shape);
+        return of("of", Shapes.nonNull("of", data, "the data").clone(), data.length, shape);
     }
 
     private static Tensor of(String op, Object array, int length, int[] shape) {
@@ -307,7 +307,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor zerosLike(Tensor t) {
-        return full(t.dtype(), 0, t.shape);
+        return full(Shapes.nonNull("zerosLike", t, "the template").dtype(), 0, t.shape);
     }
 
     /**
@@ -317,7 +317,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor onesLike(Tensor t) {
-        return full(t.dtype(), 1, t.shape);
+        return full(Shapes.nonNull("onesLike", t, "the template").dtype(), 1, t.shape);
     }
 
     // ---------------------------------------------------------------- accessors
@@ -369,6 +369,7 @@ public final class Tensor {
      * @throws IndexOutOfBoundsException when the index does not address an element
      */
     public double get(int... index) {
+        Shapes.nonNull("get", index, "the index");
         if (index.length != shape.length) {
             throw new IndexOutOfBoundsException("get: " + index.length + " indices for a tensor of shape "
                     + Shapes.format(shape) + "; give one index per axis");
@@ -1478,6 +1479,7 @@ public final class Tensor {
      * @return the stacked tensor
      */
     public static Tensor stack(java.util.List<Tensor> tensors, int axis) {
+        IndexingOps.checkTensors("stack", tensors);
         if (tensors.isEmpty()) {
             throw new IllegalArgumentException("stack: needs at least one tensor");
         }
