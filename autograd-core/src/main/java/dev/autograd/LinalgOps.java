@@ -111,11 +111,15 @@ final class LinalgOps {
             throw new IllegalArgumentException("linear: dtypes differ: input " + x.dtype() + ", weight " + w.dtype()
                     + (b == null ? "" : ", bias " + b.dtype()) + "; convert with to(DType) first");
         }
-        int rows = in == 0 ? Shape.size(Arrays.copyOf(xs, xs.length - 1)) : x.numel() / in;
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = out;
+        int size = Shapes.size("linear", outShape);
+        // The rows of x as a matrix [rows, in]; with in = 0 they are counted from the result instead, and
+        // with out = 0 as well there may be more than an int holds (x [6, 2^30, 0]) but no row is computed.
+        long prefix = Shape.count(Arrays.copyOf(xs, xs.length - 1));
+        int rows = in != 0 ? x.numel() / in : out != 0 ? size / out : (int) Math.min(prefix, Shape.MAX_ELEMENTS);
         // With a bias, every row of y starts as the bias and the product is accumulated onto it (beta = 1).
-        Object y = b == null ? Kernels.newArray(x.storage.array, Shape.size(outShape))
+        Object y = b == null ? Kernels.newArray(x.storage.array, size)
                 : Kernels.repeatRows(b.storage.array, rows);
         double beta = b == null ? 0 : 1;
         Kernels.gemm(false, true, rows, out, in, 1, x.storage.array, 0, in, w.storage.array, 0, in, beta, y, 0, out);

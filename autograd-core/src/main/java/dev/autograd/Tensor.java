@@ -1518,9 +1518,15 @@ public final class Tensor {
             throw new IllegalArgumentException("split: size must be positive, got " + size);
         }
         int n = shape[a];
-        int[] sizes = new int[Math.max(1, (n + size - 1) / size)];
+        // long arithmetic: n + size - 1 overflows an int for an axis near the int limit
+        long pieces = Math.max(1, ((long) n + size - 1) / size);
+        if (pieces > Shape.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("split: axis " + axis + " of shape " + Shapes.format(shape) + " in pieces of "
+                    + size + " makes " + pieces + " pieces, more than a Java array holds (" + Shape.MAX_ELEMENTS + ")");
+        }
+        int[] sizes = new int[(int) pieces];
         for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = Math.min(size, n - i * size);
+            sizes[i] = (int) Math.min(size, (long) n - (long) i * size);
         }
         return IndexingOps.split(this, sizes, a);
     }
@@ -1549,7 +1555,9 @@ public final class Tensor {
         if (chunks <= 0) {
             throw new IllegalArgumentException("chunk: the number of chunks must be positive, got " + chunks);
         }
-        return split(Math.max(1, (shape[a] + chunks - 1) / chunks), a);
+        // long arithmetic: shape[a] + chunks - 1 overflows an int (an axis of 2^31 - 1 in 2 chunks became
+        // 2^31 - 1 pieces of 1, an array the JVM cannot allocate)
+        return split((int) Math.max(1, ((long) shape[a] + chunks - 1) / chunks), a);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +15,10 @@ import org.junit.jupiter.api.function.Executable;
  * The shrunk examples of the bugs {@link FuzzProperties} found, one test each, so that each stays fixed
  * even when the fuzzer's random programs no longer reach it.
  *
- * <p>Every one of them was a null argument that failed deep inside the op with the JVM's helpful
- * NullPointerException ("Cannot invoke ... because "b" is null"), which names an internal variable and
- * not the op the user called.
+ * <p>Most were null arguments that failed deep inside the op with the JVM's helpful NullPointerException
+ * ("Cannot invoke ... because "b" is null"), which names an internal variable and not the op the user
+ * called. The others are empty tensors with a huge axis: reductions and linear whose result is too large
+ * refused without the op's name, and chunk overflowing an int.
  */
 class FuzzerRegressionTest {
 
@@ -96,5 +99,50 @@ class FuzzerRegressionTest {
         // a null first element is refused by index, not confused with an empty list
         refusesNaming("stack", () -> Tensor.stack(Arrays.asList((Tensor) null), 0));
         assertThrows(IllegalArgumentException.class, () -> Tensor.concat(List.of(), 0));
+    }
+
+    /** Asserts an IllegalArgumentException whose message starts with {@code op + ":"}. */
+    private static void refusesLargeNaming(String op, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage() != null && e.getMessage().startsWith(op + ":"), () -> "message: " + e.getMessage());
+    }
+
+    @Test
+    void reductionOfAnEmptyAxisWithAResultTooLargeNamesTheReduction() {
+        // reducing the 0 axis leaves [2, 1, 2^30]: 2^31 elements; the refusal came from the shared kernel
+        // ("shape [...] has ...") or, for logSumExp, from zeros and mean/var/std from sum
+        Tensor x = Tensor.zeros(2, 0, 1 << 30);
+        refusesLargeNaming("sum", () -> x.sum(-2, false));
+        refusesLargeNaming("mean", () -> x.mean(1, false));
+        refusesLargeNaming("mean", () -> x.mean(new int[] {1}, true));
+        refusesLargeNaming("var", () -> x.var(1, true, 0));
+        refusesLargeNaming("std", () -> x.std(1, false, 0));
+        refusesLargeNaming("logSumExp", () -> Tensor.zeros(0, 4, 6, Integer.MAX_VALUE, 2).logSumExp(0, true));
+        refusesLargeNaming("max", () -> Tensor.zeros(2, 0, 1 << 30).max(1, true));
+        // a small enough result of the same kind is made: the sum of nothing is 0
+        assertArrayEquals(new double[] {0, 0, 0}, Tensor.zeros(3, 0, Integer.MAX_VALUE).sum(new int[] {1, 2}, false).toDoubleArray());
+    }
+
+    @Test
+    void linearOfAnEmptyInputWithMoreRowsThanAnIntNamesLinearOrReturnsEmpty() {
+        // x [6, 2^30, 0], weight [0, 0]: the result [6, 2^30, 0] is empty and was refused, unnamed
+        Tensor empty = Tensor.zeros(DType.FLOAT32, 6, 1 << 30, 0)
+                .linear(Tensor.zeros(DType.FLOAT32, 0, 0), Tensor.zeros(DType.FLOAT32, 0));
+        assertArrayEquals(new int[] {6, 1 << 30, 0}, empty.shape());
+        assertEquals(0, empty.numel());
+        // with out-features the result would have 6 * 2^30 * 2 elements: refused, naming linear
+        refusesLargeNaming("linear", () -> Tensor.zeros(6, 1 << 30, 0).linear(Tensor.zeros(2, 0), null));
+    }
+
+    @Test
+    void chunkOfAnAxisNearTheIntLimit() {
+        // (2^31 - 1) + 2 - 1 overflowed: 2 chunks became 2^31 - 1 pieces of 1 and an OutOfMemoryError
+        List<Tensor> pieces = Tensor.zeros(0, Integer.MAX_VALUE).chunk(2, 1);
+        assertEquals(2, pieces.size());
+        assertArrayEquals(new int[] {0, 1 << 30}, pieces.get(0).shape());
+        assertArrayEquals(new int[] {0, (1 << 30) - 1}, pieces.get(1).shape());
+        List<Tensor> halves = Tensor.zeros(0, Integer.MAX_VALUE).split(1 << 30, 1);
+        assertEquals(2, halves.size());
+        refusesLargeNaming("split", () -> Tensor.zeros(0, Integer.MAX_VALUE).split(1, 1));
     }
 }
