@@ -398,7 +398,7 @@ final class FuzzCalls {
             case SCATTER_ADD -> {
                 int axis = axis(s, 2, xs.length);
                 Tensor indices = s.flag() ? indicesFor(s, x, axis) : y;
-                Tensor src = s.flag() ? Tensor.ones(x.dtype(), indices.shape()) : run.pick(s.i(3));
+                Tensor src = s.flag() ? ones(y, x.dtype(), indices.shape()) : run.pick(s.i(3));
                 Tensor indicesArg = s.isNull(1) ? null : indices;
                 Tensor srcArg = s.isNull(2) ? null : src;
                 return call(() -> x.scatterAdd(axis, indicesArg, srcArg),
@@ -475,7 +475,7 @@ final class FuzzCalls {
                         : call(() -> x.logSoftmax(axis), str(x) + ".logSoftmax(" + axis + ")");
             }
             case MATMUL -> {
-                Tensor other = s.flag() && xs.length > 0 ? Tensor.ones(xd, xs[xs.length - 1], Math.floorMod(s.i(2), 5)) : y;
+                Tensor other = s.flag() && xs.length > 0 ? ones(y, xd, xs[xs.length - 1], Math.floorMod(s.i(2), 5)) : y;
                 Tensor otherArg = s.isNull(1) ? null : other;
                 int[] out = matmulShape(xs, other.shape());
                 if (out != null && !affordable(count(out))) {
@@ -488,7 +488,7 @@ final class FuzzCalls {
             }
             case LINEAR -> {
                 int outFeatures = Math.floorMod(s.i(3), 5);
-                Tensor weight = s.flag() && xs.length > 0 ? Tensor.ones(xd, outFeatures, xs[xs.length - 1]) : y;
+                Tensor weight = s.flag() && xs.length > 0 ? ones(y, xd, outFeatures, xs[xs.length - 1]) : y;
                 Tensor wa = s.isNull(1) ? null : weight;
                 Tensor bias = s.i(2) % 3 == 0 ? null : s.flag() ? Tensor.zeros(xd, outFeatures) : run.pick(s.i(2));
                 if (xs.length > 0 && weight.dim() == 2) {
@@ -503,7 +503,7 @@ final class FuzzCalls {
             case MAX_POOL, AVG_POOL -> {
                 int k = s.i(2) >= 0 && s.i(2) <= 5 ? 1 + s.i(2) % 3 : s.i(2);
                 // mostly a 4-d input (a batch of images), which is what pooling takes
-                Tensor in = s.flag() ? Tensor.ones(xd, Math.floorMod(s.i(3), 3), 1, Math.floorMod(s.i(4), 7), Math.floorMod(s.i(5), 7)) : x;
+                Tensor in = s.flag() ? ones(x, xd, Math.floorMod(s.i(3), 3), 1, Math.floorMod(s.i(4), 7), Math.floorMod(s.i(5), 7)) : x;
                 return s.op() == FuzzProperties.Op.MAX_POOL ? call(() -> in.maxPool2d(k), str(in) + ".maxPool2d(" + k + ")")
                         : call(() -> in.avgPool2d(k), str(in) + ".avgPool2d(" + k + ")");
             }
@@ -559,6 +559,14 @@ final class FuzzCalls {
 
     private static Invocation call(Callable<Object> body, String text) {
         return new Invocation(body, text);
+    }
+
+    /**
+     * A tensor of ones the fuzzer makes as a compatible operand; {@code fallback} when that shape is more
+     * than the fuzzer allocates (next to a huge extent of an empty tensor).
+     */
+    private static Tensor ones(Tensor fallback, DType dtype, int... shape) {
+        return count(shape) <= FuzzProperties.POOL_LIMIT ? Tensor.ones(dtype, shape) : fallback;
     }
 
     private static void expect(Run run, int[] shape, DType dtype) {
@@ -680,6 +688,9 @@ final class FuzzCalls {
         int a = Math.floorMod(axis, xs.length);
         int[] shape = xs.clone();
         shape[a] = Math.min(xs[a], Math.floorMod(s.i(4), 4)); // no larger than x on the other axes
+        if (count(shape) > FuzzProperties.POOL_LIMIT) {
+            return Tensor.zeros(x.dtype(), 0); // x has a 0 and a huge extent: no valid indices of that shape
+        }
         int n = (int) count(shape);
         double[] values = new double[n];
         Random r = new Random(s.i(5));
