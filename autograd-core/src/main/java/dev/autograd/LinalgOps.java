@@ -114,10 +114,10 @@ final class LinalgOps {
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = out;
         int size = Shapes.size("linear", outShape);
-        // The rows of x as a matrix [rows, in]; with in = 0 they are counted from the result instead, and
-        // with out = 0 as well there may be more than an int holds (x [6, 2^30, 0]) but no row is computed.
-        long prefix = Shape.count(Arrays.copyOf(xs, xs.length - 1));
-        int rows = in != 0 ? x.numel() / in : out != 0 ? size / out : (int) Math.min(prefix, Shape.MAX_ELEMENTS);
+        // The rows of x as a matrix [rows, in]; with in = 0 they are counted from the result instead. With
+        // out = 0 as well there is nothing to compute, and there may be more rows than an int holds
+        // (x [6, 2^30, 0]): 0 rows, so that neither the product nor its backward loops over empty rows.
+        int rows = in != 0 ? x.numel() / in : out != 0 ? size / out : 0;
         // With a bias, every row of y starts as the bias and the product is accumulated onto it (beta = 1).
         Object y = b == null ? Kernels.newArray(x.storage.array, size)
                 : Kernels.repeatRows(b.storage.array, rows);

@@ -130,6 +130,12 @@ class FuzzerRegressionTest {
                 .linear(Tensor.zeros(DType.FLOAT32, 0, 0), Tensor.zeros(DType.FLOAT32, 0));
         assertArrayEquals(new int[] {6, 1 << 30, 0}, empty.shape());
         assertEquals(0, empty.numel());
+        // and its backward has nothing to compute either (it looped over 6 * 2^30 empty rows)
+        Tensor x = Tensor.zeros(6, 1 << 30, 0).requiresGrad(true);
+        Tensor w = Tensor.zeros(0, 0).requiresGrad(true);
+        x.linear(w, null).sum().backward();
+        assertArrayEquals(new int[] {6, 1 << 30, 0}, x.grad().shape());
+        assertArrayEquals(new int[] {0, 0}, w.grad().shape());
         // with out-features the result would have 6 * 2^30 * 2 elements: refused, naming linear
         refusesLargeNaming("linear", () -> Tensor.zeros(6, 1 << 30, 0).linear(Tensor.zeros(2, 0), null));
     }
