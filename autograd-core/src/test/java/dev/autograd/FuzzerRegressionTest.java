@@ -60,6 +60,7 @@ class FuzzerRegressionTest {
     void linearAlgebraWithNullOperand() {
         refusesNaming("matmul", () -> X.matmul(null));
         refusesNaming("linear", () -> Tensor.scalar(1).linear(null, Tensor.scalar(1)));
+        refusesNaming("conv2d", () -> X.conv2d(null, null, new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 1}, -1));
     }
 
     @Test
