@@ -152,4 +152,21 @@ class FuzzerRegressionTest {
         assertEquals(2, halves.size());
         refusesLargeNaming("split", () -> Tensor.zeros(0, Integer.MAX_VALUE).split(1, 1));
     }
+
+    @Test
+    void conv2dWithAStrideNearTheIntLimit() {
+        // the first column inside the input was computed as (2 + (2^31 - 1) - 1) / (2^31 - 1), which wrapped
+        // to -1: an ArrayIndexOutOfBoundsException at index 2^31 - 1, without the op's name
+        int[] stride = {1, Integer.MAX_VALUE};
+        int[] padding = {0, 2};
+        int[] dilation = {1, 1};
+        Tensor empty = Tensor.zeros(1, 1, 1, 0).conv2d(Tensor.zeros(0, 1, 1, 1), null, stride, padding, dilation, 1);
+        assertArrayEquals(new int[] {1, 0, 1, 1}, empty.shape());
+        // one output column, entirely in the padding: 0 plus the bias
+        Tensor y = Tensor.ones(1, 1, 1, 1).conv2d(Tensor.ones(1, 1, 1, 1), Tensor.full(0.5, 1), stride, padding, dilation, 1);
+        assertArrayEquals(new int[] {1, 1, 1, 1}, y.shape());
+        assertArrayEquals(new double[] {0.5}, y.toDoubleArray());
+        Tensor f = Tensor.ones(DType.FLOAT32, 1, 1, 1, 1).conv2d(Tensor.ones(DType.FLOAT32, 1, 1, 1, 1), null, stride, padding, dilation, 1);
+        assertArrayEquals(new double[] {0}, f.toDoubleArray());
+    }
 }
