@@ -507,6 +507,45 @@ final class FuzzCalls {
                 return s.op() == FuzzProperties.Op.MAX_POOL ? call(() -> in.maxPool2d(k), str(in) + ".maxPool2d(" + k + ")")
                         : call(() -> in.avgPool2d(k), str(in) + ".avgPool2d(" + k + ")");
             }
+            case MAX_POOL_FULL, AVG_POOL_FULL -> {
+                Tensor in = s.flag() ? ones(x, xd, Math.floorMod(s.i(3), 3), 2, Math.floorMod(s.i(4), 7), Math.floorMod(s.i(5), 7)) : x;
+                int[] kernel = {small(s, 2, 1, 3), small(s, 6, 1, 3)};
+                int[] stride = {small(s, 7, 1, 2), small(s, 8, 1, 2)};
+                int[] padding = {small(s, 9, 0, 1), small(s, 1, 0, 1)};
+                int[] out = in.dim() == 4 ? windows(in.shape(), in.shape()[1], kernel, stride, padding, new int[] {1, 1}) : null;
+                if (out != null && !affordable(count(out))) {
+                    return null;
+                }
+                int[] kernelArg = s.isNull(2) ? null : kernel;
+                String t = str(in) + "." + s.op().opName + "(" + str(kernelArg) + ", " + str(stride) + ", " + str(padding) + ")";
+                return s.op() == FuzzProperties.Op.MAX_POOL_FULL ? call(() -> in.maxPool2d(kernelArg, stride, padding), t)
+                        : call(() -> in.avgPool2d(kernelArg, stride, padding), t);
+            }
+            case CONV2D -> {
+                int channels = 1 + Math.floorMod(s.i(3), 3);
+                int groups = s.i(8) % 3 == 0 ? s.i(7) : 1;
+                Tensor in = s.flag() ? ones(x, xd, Math.floorMod(s.i(4), 3), channels, Math.floorMod(s.i(5), 7), Math.floorMod(s.i(6), 7)) : x;
+                int[] kernel = {small(s, 2, 1, 3), small(s, 6, 1, 3)};
+                Tensor weight = s.i(9) % 2 == 0 ? ones(y, xd, Math.floorMod(s.i(7), 4), channels, kernel[0], kernel[1]) : y;
+                Tensor bias = s.i(1) % 2 == 0 ? null : weight.dim() > 0 ? ones(y, xd, weight.shape()[0]) : y;
+                int[] stride = {small(s, 7, 1, 2), small(s, 8, 1, 2)};
+                int[] padding = {small(s, 9, 0, 2), small(s, 1, 0, 2)};
+                int[] dilation = {small(s, 0, 1, 2), 1};
+                if (in.dim() == 4 && weight.dim() == 4) {
+                    int[] w = weight.shape();
+                    int[] out = windows(in.shape(), w[0], new int[] {w[2], w[3]}, stride, padding, dilation);
+                    // the unfolded input (im2col) is C kH kW times the output's spatial size
+                    long unfolded = out == null ? 0 : FuzzProperties.saturatingMultiply(count(out) / Math.max(1, w[0]),
+                            FuzzProperties.saturatingMultiply((long) in.shape()[1], (long) w[2] * w[3]));
+                    if (out != null && (!affordable(count(out)) || !affordable(unfolded))) {
+                        return null;
+                    }
+                }
+                Tensor wa = s.isNull(1) ? null : weight;
+                String t = str(in) + ".conv2d(" + str(wa) + ", " + str(bias) + ", " + str(stride) + ", " + str(padding)
+                        + ", " + str(dilation) + ", " + groups + ")";
+                return call(() -> in.conv2d(wa, bias, stride, padding, dilation, groups), t);
+            }
             // ------------------------------------------------------------ autograd
             case REQUIRES_GRAD -> {
                 boolean on = s.flag();
@@ -566,7 +605,7 @@ final class FuzzCalls {
      * than the fuzzer allocates (next to a huge extent of an empty tensor).
      */
     private static Tensor ones(Tensor fallback, DType dtype, int... shape) {
-        return count(shape) <= FuzzProperties.POOL_LIMIT ? Tensor.ones(dtype, shape) : fallback;
+        return !hasNegative(shape) && count(shape) <= FuzzProperties.POOL_LIMIT ? Tensor.ones(dtype, shape) : fallback;
     }
 
     private static void expect(Run run, int[] shape, DType dtype) {
@@ -610,6 +649,32 @@ final class FuzzCalls {
         }
         if (b.length != 1) {
             out[k] = batched[batch + 1];
+        }
+        return out;
+    }
+
+    /** Mostly a value in {@code [lo, hi]}, otherwise the raw int (0, negative, huge). */
+    static int small(Step s, int k, int lo, int hi) {
+        int v = s.i(k);
+        return v >= -6 && v <= 5 ? lo + Math.floorMod(v, hi - lo + 1) : v;
+    }
+
+    /**
+     * {@code [N, outChannels, Ho, Wo]} of a sliding window over an NCHW input, counted in long, or null when
+     * the arguments are out of range (a refusal is expected then).
+     */
+    static int[] windows(int[] in, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] out = {in[0], outChannels, 0, 0};
+        for (int d = 0; d < 2; d++) {
+            if (kernel[d] < 1 || stride[d] < 1 || padding[d] < 0 || dilation[d] < 1) {
+                return null;
+            }
+            long span = (long) dilation[d] * (kernel[d] - 1) + 1;
+            long extent = ((long) in[2 + d] + 2L * padding[d] - span) / stride[d] + 1;
+            if (extent < 0 || extent > Integer.MAX_VALUE) {
+                return null;
+            }
+            out[2 + d] = (int) extent;
         }
         return out;
     }

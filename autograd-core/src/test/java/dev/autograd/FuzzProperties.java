@@ -151,7 +151,8 @@ class FuzzProperties {
         GATHER("gather"), SCATTER_ADD("scatterAdd"), CONCAT("concat"), STACK("stack"), SPLIT("split"),
         SPLIT_SIZES("split"), CHUNK("chunk"), PAD("pad"),
         SOFTMAX("softmax"), LOG_SOFTMAX("logSoftmax"), MATMUL("matmul"), LINEAR("linear"),
-        MAX_POOL("maxPool2d"), AVG_POOL("avgPool2d"),
+        MAX_POOL("maxPool2d"), AVG_POOL("avgPool2d"), MAX_POOL_FULL("maxPool2d"), AVG_POOL_FULL("avgPool2d"),
+        CONV2D("conv2d"),
         REQUIRES_GRAD("requiresGrad"), DETACH("detach"), BACKWARD("backward"),
         ADD_IN_PLACE("addInPlace"), MUL_IN_PLACE("mulInPlace"), FILL("fill"), COPY_FROM("copyFrom");
 
