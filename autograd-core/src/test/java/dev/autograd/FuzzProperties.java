@@ -46,7 +46,12 @@ import net.jqwik.api.lifecycle.AfterContainer;
  *
  * <p>The default build runs the jqwik default number of tries (short programs, a few seconds);
  * {@code -Pproperties-long} raises the tries and, through {@code autograd.longTests}, the program length.
- * The outcome counts are printed as one line when the class is done.
+ * The outcome counts are printed as one line when the class is done. With {@code -Dautograd.fuzz.collect=true}
+ * an unexpected outcome is printed and counted instead of failing the property, with per-op counts of
+ * returned and refused calls: a way to see every kind of bug of a run, and which ops a run really reached.
+ *
+ * <p>Not covered: {@code split(size)} into more than 10,000 pieces (an empty tensor with an axis of 2^30
+ * split by 1 is 2^30 tensors, which the JVM cannot hold; the engine refuses only past the array limit).
  */
 class FuzzProperties {
 
