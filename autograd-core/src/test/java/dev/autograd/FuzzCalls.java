@@ -577,7 +577,48 @@ final class FuzzCalls {
                     return null;
                 }, str(x) + ".backward(" + str(gradient) + ")");
             }
+            case BACKWARD_FULL -> {
+                boolean retain = s.flag();
+                boolean create = s.i(2) % 2 == 0;
+                // mostly a tensor on a graph and a gradient of its shape and dtype, to get past the checks
+                Tensor t = s.i(4) % 4 != 0 ? run.pool.stream().filter(Tensor::requiresGrad).reduce((a, b) -> b).orElse(x) : x;
+                Tensor gradient = s.isNull(1) ? null : s.i(3) % 3 != 0 ? Tensor.onesLike(t) : y;
+                return call(() -> {
+                    t.backward(gradient, retain, create);
+                    return null;
+                }, str(t) + ".backward(" + str(gradient) + ", " + retain + ", " + create + ")");
+            }
+            case RETAIN_GRAD -> {
+                return call(x::retainGrad, str(x) + ".retainGrad()");
+            }
+            case ZERO_GRAD -> {
+                return call(() -> {
+                    x.zeroGrad();
+                    return x.grad();
+                }, str(x) + ".zeroGrad(); grad()");
+            }
             // ------------------------------------------------------------ in place
+            case ADD_IN_PLACE_ALPHA -> {
+                return call(() -> x.addInPlace(ya, v), str(x) + ".addInPlace(" + str(ya) + ", " + v + ")");
+            }
+            case SUB_IN_PLACE -> {
+                return call(() -> x.subInPlace(ya), str(x) + ".subInPlace(" + str(ya) + ")");
+            }
+            case DIV_IN_PLACE -> {
+                return call(() -> x.divInPlace(ya), str(x) + ".divInPlace(" + str(ya) + ")");
+            }
+            case ADD_IN_PLACE_S -> {
+                return call(() -> x.addInPlace(v), str(x) + ".addInPlace(" + v + ")");
+            }
+            case SUB_IN_PLACE_S -> {
+                return call(() -> x.subInPlace(v), str(x) + ".subInPlace(" + v + ")");
+            }
+            case MUL_IN_PLACE_S -> {
+                return call(() -> x.mulInPlace(v), str(x) + ".mulInPlace(" + v + ")");
+            }
+            case DIV_IN_PLACE_S -> {
+                return call(() -> x.divInPlace(v), str(x) + ".divInPlace(" + v + ")");
+            }
             case ADD_IN_PLACE -> {
                 return call(() -> x.addInPlace(ya), str(x) + ".addInPlace(" + str(ya) + ")");
             }

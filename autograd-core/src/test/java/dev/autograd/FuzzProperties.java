@@ -159,7 +159,11 @@ class FuzzProperties {
         MAX_POOL("maxPool2d"), AVG_POOL("avgPool2d"), MAX_POOL_FULL("maxPool2d"), AVG_POOL_FULL("avgPool2d"),
         CONV2D("conv2d"),
         REQUIRES_GRAD("requiresGrad"), DETACH("detach"), BACKWARD("backward"),
-        ADD_IN_PLACE("addInPlace"), MUL_IN_PLACE("mulInPlace"), FILL("fill"), COPY_FROM("copyFrom");
+        BACKWARD_FULL("backward"), RETAIN_GRAD("retainGrad"), ZERO_GRAD("zeroGrad"),
+        ADD_IN_PLACE("addInPlace"), ADD_IN_PLACE_ALPHA("addInPlace"), SUB_IN_PLACE("subInPlace"),
+        MUL_IN_PLACE("mulInPlace"), DIV_IN_PLACE("divInPlace"), ADD_IN_PLACE_S("addInPlace"),
+        SUB_IN_PLACE_S("subInPlace"), MUL_IN_PLACE_S("mulInPlace"), DIV_IN_PLACE_S("divInPlace"), FILL("fill"),
+        COPY_FROM("copyFrom");
 
         final String opName;
 
@@ -274,6 +278,15 @@ class FuzzProperties {
             tally(step.op, 0);
             try {
                 check(step.op, call.text, result);
+                if (step.op == Op.BACKWARD || step.op == Op.BACKWARD_FULL) {
+                    // every gradient a backward left behind has its tensor's shape and dtype
+                    for (Tensor t : pool) {
+                        Tensor g = t.grad();
+                        if (g != null) {
+                            checkTensor(step.op, "grad of " + FuzzCalls.str(t) + " after " + call.text, g, t.shape(), t.dtype());
+                        }
+                    }
+                }
             } catch (AssertionError e) {
                 unexpected(step.op + "result", e.getMessage(), null);
             }
@@ -336,6 +349,7 @@ class FuzzProperties {
         String what = op.opName + " returned shape " + Arrays.toString(shape) + " for " + text;
         assertEquals(product, t.numel(), () -> "numel disagrees with the shape: " + what);
         assertEquals(t.numel(), t.toDoubleArray().length, () -> "stored values disagree with numel: " + what);
+        assertEquals(t.numel(), t.toFloatArray().length, () -> "stored float values disagree with numel: " + what);
         assertEquals(shape.length, t.dim(), () -> "dim disagrees with the shape: " + what);
         if (expected != null && !Arrays.equals(expected, shape)) {
             throw new AssertionError("expected shape " + Arrays.toString(expected) + ": " + what);
