@@ -216,7 +216,7 @@ class FuzzProperties {
                 .as(Step::new);
         // long programs: each try then reaches tensors made by many earlier calls (views of views, empty
         // results of reductions, grads), and the jqwik default of 100 tries makes thousands of calls
-        return step.list().ofMinSize(1).ofMaxSize(LONG ? 1000 : 400).withSizeDistribution(RandomDistribution.uniform());
+        return step.list().ofMinSize(1).ofMaxSize(LONG ? 2000 : 800).withSizeDistribution(RandomDistribution.uniform());
     }
 
     // ------------------------------------------------------------------------------------ property 1
