@@ -27,6 +27,7 @@ final class ElementwiseOps {
 
     /** {@code op(a, b)} broadcast, without recording. */
     static Tensor compute(BinaryOp op, String name, Tensor a, Tensor b) {
+        Shapes.nonNull(name, b, "the other operand");
         if (a.dtype() != b.dtype()) {
             throw new IllegalArgumentException(name + ": dtypes differ: " + a.dtype() + " " + Shapes.format(a.shapeRef())
                     + " and " + b.dtype() + " " + Shapes.format(b.shapeRef())
@@ -400,6 +401,9 @@ final class ElementwiseOps {
 
     /** {@code mask != 0 ? a : b}, all three broadcast together. */
     static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        Shapes.nonNull("where", mask, "the mask");
+        Shapes.nonNull("where", a, "a");
+        Shapes.nonNull("where", b, "b");
         if (a.dtype() != b.dtype() || mask.dtype() != a.dtype()) {
             throw new IllegalArgumentException("where: dtypes differ: mask " + mask.dtype() + ", a " + a.dtype()
                     + ", b " + b.dtype() + "; convert with to(DType) first");

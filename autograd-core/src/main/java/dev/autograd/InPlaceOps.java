@@ -58,6 +58,7 @@ final class InPlaceOps {
                     + " values. Update parameters inside try (var s = Autograd.noGrad()) { ... }, or use the"
                     + " out-of-place op.");
         }
+        Shapes.nonNull(name, other, "the other operand");
         if (other.dtype() != target.dtype()) {
             throw new IllegalArgumentException(name + ": dtypes differ: " + target.dtype() + " " + Shapes.format(target.shapeRef())
                     + " and " + other.dtype() + " " + Shapes.format(other.shapeRef()) + "; convert with to(DType) first");

@@ -130,6 +130,7 @@ final class IndexingOps {
      * {@code F.pad}: {@code {1, 2}} pads the last axis by 1 before and 2 after.
      */
     static Tensor pad(Tensor x, int[] pads, double value) {
+        Shapes.nonNull("pad", pads, "the array of pads");
         int[] shape = x.shapeRef();
         if (pads.length % 2 != 0 || pads.length / 2 > shape.length) {
             throw new IllegalArgumentException("pad: pads " + Arrays.toString(pads) + " must hold (before, after) pairs"
@@ -187,6 +188,7 @@ final class IndexingOps {
 
     /** The tensors joined along {@code axis}; all other extents must agree. */
     static Tensor concat(List<Tensor> tensors, int axis) {
+        checkTensors("concat", tensors);
         if (tensors.isEmpty()) {
             throw new IllegalArgumentException("concat: needs at least one tensor");
         }
@@ -261,6 +263,7 @@ final class IndexingOps {
 
     /** Pieces of {@code sizes[i]} elements along {@code axis}, in order. */
     static List<Tensor> split(Tensor x, int[] sizes, int axis) {
+        Shapes.nonNull("split", sizes, "the array of sizes");
         int a = Shapes.axis("split", axis, x.shapeRef());
         long total = 0;
         for (int size : sizes) {
@@ -351,6 +354,7 @@ final class IndexingOps {
     static Tensor gather(Tensor x, int axis, Tensor index) {
         int[] shape = x.shapeRef();
         int a = Shapes.axis("gather", axis, shape);
+        Shapes.nonNull("gather", index, "the tensor of indices");
         int[] indexShape = index.shapeRef();
         checkIndexShape("gather", indexShape, shape, a);
         int[] positions = integerIndices("gather", index, shape[a], a, shape);
@@ -386,6 +390,8 @@ final class IndexingOps {
     static Tensor scatterAdd(Tensor x, int axis, Tensor index, Tensor src) {
         int[] shape = x.shapeRef();
         int a = Shapes.axis("scatterAdd", axis, shape);
+        Shapes.nonNull("scatterAdd", index, "the tensor of indices");
+        Shapes.nonNull("scatterAdd", src, "the source");
         if (!Arrays.equals(index.shapeRef(), src.shapeRef())) {
             throw new IllegalArgumentException("scatterAdd: index shape " + Shapes.format(index.shapeRef())
                     + " and src shape " + Shapes.format(src.shapeRef()) + " must be equal");
@@ -460,7 +466,16 @@ final class IndexingOps {
         return positions;
     }
 
+    /** The list and each of its tensors are not null. */
+    static void checkTensors(String op, List<Tensor> tensors) {
+        Shapes.nonNull(op, tensors, "the list of tensors");
+        for (int i = 0; i < tensors.size(); i++) {
+            Shapes.nonNull(op, tensors.get(i), "tensor " + i);
+        }
+    }
+
     private static void checkIndices(String op, int[] indices, int extent, int axis, int[] shape) {
+        Shapes.nonNull(op, indices, "the array of indices");
         for (int i = 0; i < indices.length; i++) {
             if (indices[i] < 0 || indices[i] >= extent) {
                 throw new IllegalArgumentException(op + ": index " + indices[i] + " at position " + i

@@ -16,6 +16,7 @@ final class LinalgOps {
      * node below only ever sees operands of rank 2 or more.
      */
     static Tensor matmul(Tensor a, Tensor b) {
+        Shapes.nonNull("matmul", b, "the right operand");
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         if (as.length == 0 || bs.length == 0) {
@@ -90,6 +91,7 @@ final class LinalgOps {
 
     /** {@code x W^T + b} for {@code x [..., in]}, {@code W [out, in]}, {@code b [out]} or null. */
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Shapes.nonNull("linear", w, "the weight");
         int[] xs = x.shapeRef();
         int[] ws = w.shapeRef();
         if (ws.length != 2) {
@@ -109,11 +111,15 @@ final class LinalgOps {
             throw new IllegalArgumentException("linear: dtypes differ: input " + x.dtype() + ", weight " + w.dtype()
                     + (b == null ? "" : ", bias " + b.dtype()) + "; convert with to(DType) first");
         }
-        int rows = in == 0 ? Shape.size(Arrays.copyOf(xs, xs.length - 1)) : x.numel() / in;
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = out;
+        int size = Shapes.size("linear", outShape);
+        // The rows of x as a matrix [rows, in]; with in = 0 they are counted from the result instead. With
+        // out = 0 as well there is nothing to compute, and there may be more rows than an int holds
+        // (x [6, 2^30, 0]): 0 rows, so that neither the product nor its backward loops over empty rows.
+        int rows = in != 0 ? x.numel() / in : out != 0 ? size / out : 0;
         // With a bias, every row of y starts as the bias and the product is accumulated onto it (beta = 1).
-        Object y = b == null ? Kernels.newArray(x.storage.array, Shape.size(outShape))
+        Object y = b == null ? Kernels.newArray(x.storage.array, size)
                 : Kernels.repeatRows(b.storage.array, rows);
         double beta = b == null ? 0 : 1;
         Kernels.gemm(false, true, rows, out, in, 1, x.storage.array, 0, in, w.storage.array, 0, in, beta, y, 0, out);

@@ -12,7 +12,7 @@ final class MovementOps {
 
     /** The same storage read with another shape; {@code -1} stands for the one extent left to infer. */
     static Tensor reshape(Tensor x, int[] requested) {
-        int[] shape = requested.clone();
+        int[] shape = Shapes.nonNull("reshape", requested, "the shape").clone();
         int inferred = -1;
         long known = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -66,6 +66,7 @@ final class MovementOps {
 
     /** Axis {@code i} of the result is axis {@code order[i]} of {@code x}; copies into dense storage. */
     static Tensor permute(Tensor x, int[] order) {
+        Shapes.nonNull("permute", order, "the order");
         int[] shape = x.shapeRef();
         if (order.length != shape.length) {
             throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length

@@ -90,6 +90,7 @@ final class NnOps {
      * weight of {@code C / groups} input channels per group.
      */
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        Shapes.nonNull("conv2d", weight, "the weight");
         int[] xs = x.shapeRef();
         int[] ws = weight.shapeRef();
         checkPair("conv2d", "stride", stride, 1);

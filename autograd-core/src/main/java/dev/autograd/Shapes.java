@@ -75,8 +75,24 @@ final class Shapes {
         return axis < 0 ? axis + rank : axis;
     }
 
-    /** The axes normalised, checked for range and duplicates, as a mask over the tensor's axes. */
+    /**
+     * {@code value} itself, checked: a null argument is refused with the op's name rather than failing
+     * somewhere inside it with a message that names an internal variable.
+     */
+    static <T> T nonNull(String op, T value, String what) {
+        if (value == null) {
+            throw new NullPointerException(op + ": " + what + " is null");
+        }
+        return value;
+    }
+
+    /**
+     * The axes normalised, checked for range and duplicates, as a mask over the tensor's axes; every
+     * reduction starts here, so this is also where the size of its result is checked, under the reduction's
+     * own name (mean, var and logSumExp are composed of other ops, which would name those instead).
+     */
     static boolean[] axesMask(String op, int[] axes, int[] shape) {
+        nonNull(op, axes, "the array of axes");
         boolean[] mask = new boolean[shape.length];
         for (int a : axes) {
             int axis = axis(op, a, shape);
@@ -84,6 +100,17 @@ final class Shapes {
                 throw new IllegalArgumentException(op + ": axis " + a + " appears twice in " + java.util.Arrays.toString(axes));
             }
             mask[axis] = true;
+        }
+        // An empty tensor can have a huge result: reducing the 0 axis of [0, 2^30] leaves 2^30 elements.
+        int[] kept = shape.clone();
+        for (int d = 0; d < kept.length; d++) {
+            kept[d] = mask[d] ? 1 : kept[d];
+        }
+        long n = Shape.count(kept);
+        if (n > Shape.MAX_ELEMENTS) {
+            throw new IllegalArgumentException(op + ": reducing shape " + format(shape) + " over axes "
+                    + java.util.Arrays.toString(axes) + " leaves " + Shape.describe(n)
+                    + " elements, more than a Java array holds (" + Shape.MAX_ELEMENTS + ")");
         }
         return mask;
     }

@@ -65,7 +65,7 @@ public final class Tensor {
      * @throws IllegalArgumentException when the number of values does not match the shape
      */
     public static Tensor of(double[] data, int... shape) {
-        return of("of", data.clone(), data.length, shape);
+        return of("of", Shapes.nonNull("of", data, "the data").clone(), data.length, shape);
     }
 
     /**
@@ -77,7 +77,7 @@ public final class Tensor {
      * @throws IllegalArgumentException when the number of values does not match the shape
      */
     public static Tensor of(float[] data, int... shape) {
-        return of("of", data.clone(), data.length, shape);
+        return of("of", Shapes.nonNull("of", data, "the data").clone(), data.length, shape);
     }
 
     private static Tensor of(String op, Object array, int length, int[] shape) {
@@ -307,7 +307,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor zerosLike(Tensor t) {
-        return full(t.dtype(), 0, t.shape);
+        return full(Shapes.nonNull("zerosLike", t, "the template").dtype(), 0, t.shape);
     }
 
     /**
@@ -317,7 +317,7 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor onesLike(Tensor t) {
-        return full(t.dtype(), 1, t.shape);
+        return full(Shapes.nonNull("onesLike", t, "the template").dtype(), 1, t.shape);
     }
 
     // ---------------------------------------------------------------- accessors
@@ -369,6 +369,7 @@ public final class Tensor {
      * @throws IndexOutOfBoundsException when the index does not address an element
      */
     public double get(int... index) {
+        Shapes.nonNull("get", index, "the index");
         if (index.length != shape.length) {
             throw new IndexOutOfBoundsException("get: " + index.length + " indices for a tensor of shape "
                     + Shapes.format(shape) + "; give one index per axis");
@@ -1478,6 +1479,7 @@ public final class Tensor {
      * @return the stacked tensor
      */
     public static Tensor stack(java.util.List<Tensor> tensors, int axis) {
+        IndexingOps.checkTensors("stack", tensors);
         if (tensors.isEmpty()) {
             throw new IllegalArgumentException("stack: needs at least one tensor");
         }
@@ -1516,9 +1518,15 @@ public final class Tensor {
             throw new IllegalArgumentException("split: size must be positive, got " + size);
         }
         int n = shape[a];
-        int[] sizes = new int[Math.max(1, (n + size - 1) / size)];
+        // long arithmetic: n + size - 1 overflows an int for an axis near the int limit
+        long pieces = Math.max(1, ((long) n + size - 1) / size);
+        if (pieces > Shape.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("split: axis " + axis + " of shape " + Shapes.format(shape) + " in pieces of "
+                    + size + " makes " + pieces + " pieces, more than a Java array holds (" + Shape.MAX_ELEMENTS + ")");
+        }
+        int[] sizes = new int[(int) pieces];
         for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = Math.min(size, n - i * size);
+            sizes[i] = (int) Math.min(size, (long) n - (long) i * size);
         }
         return IndexingOps.split(this, sizes, a);
     }
@@ -1547,7 +1555,9 @@ public final class Tensor {
         if (chunks <= 0) {
             throw new IllegalArgumentException("chunk: the number of chunks must be positive, got " + chunks);
         }
-        return split(Math.max(1, (shape[a] + chunks - 1) / chunks), a);
+        // long arithmetic: shape[a] + chunks - 1 overflows an int (an axis of 2^31 - 1 in 2 chunks became
+        // 2^31 - 1 pieces of 1, an array the JVM cannot allocate)
+        return split((int) Math.max(1, ((long) shape[a] + chunks - 1) / chunks), a);
     }
 
     /**

@@ -476,13 +476,18 @@ public final class DoubleKernels {
             for (int p = 0; p < g.kh(); p++) {
                 for (int q = 0; q < g.kw(); q++) {
                     int row = ((ch * g.kh() + p) * g.kw() + q) * plane;
-                    int col0 = q * g.dw() - g.pw();
-                    int j0 = firstInside(col0, sw, wo);
-                    int j1 = lastInside(col0, sw, w, wo);
+                    // Positions are compared in long: with a stride, padding or dilation near the int limit
+                    // they leave the int range (a stride of 2^31 - 1 read x at index -(2^31 - 1)). The int
+                    // indices may wrap on the way; only the final ones, inside x, are used.
+                    long col0L = (long) q * g.dw() - g.pw();
+                    int col0 = (int) col0L;
+                    int j0 = firstInside(col0L, sw, wo);
+                    int j1 = lastInside(col0L, sw, w, wo);
                     for (int i = 0; i < ho; i++) {
-                        int r = i * g.sh() - g.ph() + p * g.dh();
+                        long rL = (long) i * g.sh() - g.ph() + (long) p * g.dh();
+                        int r = (int) rL;
                         int at = row + i * wo;
-                        boolean inside = r >= 0 && r < h && j0 < j1;
+                        boolean inside = rL >= 0 && rL < h && j0 < j1;
                         int xRow = xBase + r * w + col0;
                         if (!toColumns) {
                             for (int j = inside ? j0 : j1; j < j1; j++) {
@@ -513,13 +518,13 @@ public final class DoubleKernels {
     }
 
     /** The first output column j with {@code col0 + j sw >= 0}. */
-    private static int firstInside(int col0, int sw, int wo) {
-        return col0 >= 0 ? 0 : Math.min(wo, (-col0 + sw - 1) / sw);
+    private static int firstInside(long col0, int sw, int wo) {
+        return col0 >= 0 ? 0 : (int) Math.min(wo, (-col0 + sw - 1) / sw);
     }
 
     /** One past the last output column j with {@code col0 + j sw < w}. */
-    private static int lastInside(int col0, int sw, int w, int wo) {
-        return col0 >= w ? 0 : Math.min(wo, (w - 1 - col0) / sw + 1);
+    private static int lastInside(long col0, int sw, int w, int wo) {
+        return col0 >= w ? 0 : (int) Math.min(wo, (w - 1 - col0) / sw + 1);
     }
 
     /**
