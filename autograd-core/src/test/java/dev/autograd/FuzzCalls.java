@@ -818,17 +818,11 @@ final class FuzzCalls {
 
     /** The NumPy broadcast of two shapes, or null when they do not broadcast. */
     static int[] broadcast(int[] a, int[] b) {
-        int rank = Math.max(a.length, b.length);
-        int[] out = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
-            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
-            if (da != db && da != 1 && db != 1) {
-                return null;
-            }
-            out[i] = da == 1 ? db : da;
+        try {
+            return TensorArbitraries.broadcast(a, b);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return out;
     }
 
     /** The shape after reducing {@code axes}, or null when an axis is out of range or repeated. */

@@ -139,7 +139,8 @@ final class TensorArbitraries {
             if (da != db && da != 1 && db != 1) {
                 throw new IllegalArgumentException("not broadcastable");
             }
-            out[i] = Math.max(da, db);
+            // An extent 1 takes the other's, 0 included (the max would wrongly turn [] + [0] into [1]).
+            out[i] = da == 1 ? db : da;
         }
         return out;
     }
