@@ -51,14 +51,14 @@ public final class TwoMoonsCore {
         public Config {
             if (samples < 2) {
                 throw new IllegalArgumentException(
-                        "samples must be at least 2 (one per moon), got " + samples);
+                        "TwoMoonsCore.Config: samples must be at least 2 (one per moon), got " + samples);
             }
             if (steps < 1) {
-                throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+                throw new IllegalArgumentException("TwoMoonsCore.Config: steps must be at least 1, got " + steps);
             }
             if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
                 throw new IllegalArgumentException(
-                        "learningRate must be positive and finite, got " + learningRate);
+                        "TwoMoonsCore.Config: learningRate must be positive and finite, got " + learningRate);
             }
         }
 

@@ -58,11 +58,18 @@ class TwoMoonsCoreTest {
 
     @Test
     void rejectsConfigurationsThatCannotTrain() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new Config(1, 10, 0.1, 0L));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Config(10, 0, 0.1, 0L));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Config(10, 10, -0.1, 0L));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Config(1, 10, 0.1, 0L)),
+                "TwoMoonsCore.Config", "samples", "1");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Config(10, 0, 0.1, 0L)),
+                "TwoMoonsCore.Config", "steps", "0");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Config(10, 10, -0.1, 0L)),
+                "TwoMoonsCore.Config", "learningRate", "-0.1");
+    }
+
+    private static void assertMentions(IllegalArgumentException e, String... fragments) {
+        for (String fragment : fragments) {
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(fragment),
+                    () -> "the message should mention '" + fragment + "' but was: " + e.getMessage());
+        }
     }
 }

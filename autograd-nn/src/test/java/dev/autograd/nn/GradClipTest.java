@@ -81,7 +81,7 @@ class GradClipTest {
 
     @Test
     void rejectsNonPositiveLimits() {
-        assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradNorm(List.of(), 0));
-        assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradValue(List.of(), -1));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradNorm(List.of(), 0)), "clipGradNorm");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradValue(List.of(), -1)), "clipGradValue");
     }
 }

@@ -293,8 +293,8 @@ class GradientMonitorTest {
         void aPendingBeforeStepMustBeCompleted() {
             GradientMonitor monitor = new GradientMonitor(MLP.builder(2, 1).build(new Random(19)));
             monitor.beforeStep();
-            assertThrows(IllegalStateException.class, monitor::beforeStep);
-            assertThrows(IllegalStateException.class, monitor::record);
+            NnTestSupport.assertMentions(assertThrows(IllegalStateException.class, monitor::beforeStep), "beforeStep");
+            NnTestSupport.assertMentions(assertThrows(IllegalStateException.class, monitor::record), "record");
             monitor.afterStep();
             monitor.record();
         }
@@ -302,16 +302,16 @@ class GradientMonitorTest {
         @Test
         void lastNeedsARecord() {
             GradientMonitor monitor = new GradientMonitor(MLP.builder(2, 1).build(new Random(20)));
-            assertThrows(IllegalStateException.class, monitor::last);
+            NnTestSupport.assertMentions(assertThrows(IllegalStateException.class, monitor::last), "last");
         }
 
         @Test
         void thresholdsAreChecked() {
             Thresholds d = Thresholds.defaults();
-            assertThrows(IllegalArgumentException.class, () -> d.withVanishing(0));
-            assertThrows(IllegalArgumentException.class, () -> d.withExploding(d.vanishing() / 2));
-            assertThrows(IllegalArgumentException.class, () -> d.withRelativeVanishing(1));
-            assertThrows(IllegalArgumentException.class, () -> d.withMaxUpdateRatio(Double.NaN));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> d.withVanishing(0)), "GradientMonitor.Thresholds");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> d.withExploding(d.vanishing() / 2)), "GradientMonitor.Thresholds");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> d.withRelativeVanishing(1)), "GradientMonitor.Thresholds");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> d.withMaxUpdateRatio(Double.NaN)), "GradientMonitor.Thresholds");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.withLogInterval(0));
             assertTrue(e.getMessage().contains("logInterval=0"), e.getMessage());
             assertEquals(5, d.withLogInterval(5).logInterval());

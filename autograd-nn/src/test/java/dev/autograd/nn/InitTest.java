@@ -112,8 +112,8 @@ class InitTest {
 
     @Test
     void rejectsInvalidArguments() {
-        assertThrows(IllegalArgumentException.class, () -> Init.uniform(Tensor.zeros(2), 1, 0, new Random(1)));
-        assertThrows(IllegalArgumentException.class, () -> Init.normal(Tensor.zeros(2), 0, -1, new Random(1)));
-        assertThrows(IllegalArgumentException.class, () -> Init.kaimingUniform(Tensor.zeros(3, 0), new Random(1)));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Init.uniform(Tensor.zeros(2), 1, 0, new Random(1))), "uniform");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Init.normal(Tensor.zeros(2), 0, -1, new Random(1))), "normal");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Init.kaimingUniform(Tensor.zeros(3, 0), new Random(1))), "Init");
     }
 }

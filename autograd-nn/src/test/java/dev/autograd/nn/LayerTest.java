@@ -104,11 +104,11 @@ class LayerTest {
         void fixedMaskAndEdgeCases() {
             Dropout d = new Dropout(0.5, new Random(7)).useFixedMask(Tensor.of(new double[] {1, 0}, 2));
             assertValues(new double[] {6, 0}, d.forward(Tensor.of(new double[] {3, 4}, 2)), 0);
-            assertThrows(IllegalArgumentException.class, () -> d.forward(Tensor.zeros(3)));
-            assertThrows(IllegalArgumentException.class, () -> d.useFixedMask(Tensor.of(new double[] {0.5}, 1)));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> d.forward(Tensor.zeros(3))), "Dropout");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> d.useFixedMask(Tensor.of(new double[] {0.5}, 1))), "Dropout");
             d.clearFixedMask();
             assertValues(new double[] {0, 0}, new Dropout(1, new Random(8)).forward(Tensor.of(new double[] {3, 4}, 2)), 0);
-            assertThrows(IllegalArgumentException.class, () -> new Dropout(1.5, new Random(1)));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new Dropout(1.5, new Random(1))), "Dropout");
         }
     }
 
@@ -154,7 +154,7 @@ class LayerTest {
         @Test
         void rejectsBadShapesAndSingleValueBatches() {
             BatchNorm1d bn = new BatchNorm1d(3);
-            assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(4, 2)));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(4, 2))), "BatchNorm1d");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(1, 3)));
             assertTrue(e.getMessage().contains("more than one value per channel"), e.getMessage());
             bn.eval();
@@ -172,7 +172,7 @@ class LayerTest {
             assertValues(new double[] {1, 1}, y.var(1, false, 0), 1e-4);
             double s = Math.sqrt(1.25 + 1e-5);
             assertValues(new double[] {-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s}, y.slice(0, 0, 1, 1).reshape(4), 1e-12);
-            assertThrows(IllegalArgumentException.class, () -> new LayerNorm(3).forward(x));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new LayerNorm(3).forward(x)), "LayerNorm");
         }
     }
 
@@ -186,9 +186,9 @@ class LayerTest {
             assertArrayEquals(new int[] {2, 2, 2}, y.shape());
             assertValues(new double[] {20, 21, 0, 1, 20, 21, 10, 11}, y, 0);
             assertValues(new double[] {10, 11}, e.forward(new int[] {1}), 0);
-            assertThrows(IllegalArgumentException.class, () -> e.forward(Tensor.of(new double[] {3}, 1)));
-            assertThrows(IllegalArgumentException.class, () -> e.forward(Tensor.of(new double[] {0.5}, 1)));
-            assertThrows(IllegalArgumentException.class, () -> e.forward(new int[] {-1}));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> e.forward(Tensor.of(new double[] {3}, 1))), "Embedding");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> e.forward(Tensor.of(new double[] {0.5}, 1))), "Embedding");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> e.forward(new int[] {-1})), "Embedding");
         }
     }
 
@@ -252,8 +252,8 @@ class LayerTest {
                     m.layers().stream().map(l -> l.getClass().getSimpleName()).toList());
             assertArrayEquals(new int[] {2, 4, 3}, m.sizes());
             assertEquals(List.of("0.weight", "3.weight"), List.copyOf(m.namedParameters().keySet()));
-            assertThrows(IllegalArgumentException.class, () -> MLP.builder(3));
-            assertThrows(IllegalArgumentException.class, () -> MLP.builder(3, 0, 1));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> MLP.builder(3)), "MLP");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> MLP.builder(3, 0, 1)), "MLP");
         }
     }
 }

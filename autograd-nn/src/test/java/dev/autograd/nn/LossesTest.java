@@ -217,20 +217,20 @@ class LossesTest {
                     () -> Losses.mse(Tensor.zeros(4), Tensor.zeros(4, 1)));
             assertTrue(e.getMessage().startsWith("mse: predictions [4] and targets [4, 1] must have the same shape"),
                     e.getMessage());
-            assertThrows(IllegalArgumentException.class,
-                    () -> Losses.binaryCrossEntropyWithLogits(Tensor.zeros(2), Tensor.zeros(DType.FLOAT32, 2)));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class,
+                    () -> Losses.binaryCrossEntropyWithLogits(Tensor.zeros(2), Tensor.zeros(DType.FLOAT32, 2))), "binaryCrossEntropyWithLogits");
         }
 
         @Test
         void classificationTargetsAreChecked() {
             Tensor logits = Tensor.zeros(2, 3);
-            assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {0}));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {0})), "crossEntropy");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Losses.crossEntropy(logits, new int[] {0, 3}));
             assertEquals("crossEntropy: target 3 at position 1 is not a class index in [0, 3)", e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> Losses.nll(Tensor.zeros(3), new int[] {0, 0, 0}));
-            assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {0, 1}, 1.5));
-            assertThrows(IllegalArgumentException.class, () -> Losses.huber(logits, logits, 0));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Losses.nll(Tensor.zeros(3), new int[] {0, 0, 0})), "nll");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {0, 1}, 1.5)), "crossEntropy");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> Losses.huber(logits, logits, 0)), "huber");
         }
 
         @Test

@@ -124,8 +124,8 @@ class ModuleTest {
                 () -> layer.functionalCall(Map.of("wieght", Tensor.zeros(1, 2), "bias", Tensor.zeros(3)), x));
         assertTrue(e.getMessage().contains("unknown name 'wieght'"), e.getMessage());
         assertTrue(e.getMessage().contains("'bias' is FLOAT64 [1] but the replacement is FLOAT64 [3]"), e.getMessage());
-        assertThrows(RuntimeException.class, () -> layer.functionalCall(Map.of("weight", Tensor.zeros(1, 2)),
-                Tensor.zeros(1, 5)));
+        NnTestSupport.assertMentions(assertThrows(RuntimeException.class, () -> layer.functionalCall(Map.of("weight", Tensor.zeros(1, 2)),
+                Tensor.zeros(1, 5))), "Linear");
         assertSame(weight, layer.weight(), "restored after an exception in forward");
     }
 
@@ -163,13 +163,13 @@ class ModuleTest {
         }
         Bad m = new Bad();
         m.registerParameter("w", Tensor.zeros(2));
-        assertThrows(IllegalArgumentException.class, () -> m.registerParameter("w", Tensor.zeros(2)));
-        assertThrows(IllegalArgumentException.class, () -> m.registerBuffer("a.b", Tensor.zeros(2)));
-        assertThrows(IllegalArgumentException.class, () -> m.registerModule("", new ReLU()));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> m.registerParameter("w", Tensor.zeros(2))), "Module");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> m.registerBuffer("a.b", Tensor.zeros(2))), "Module");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> m.registerModule("", new ReLU())), "Module");
         Tensor leaf = Tensor.zeros(2).requiresGrad(true);
-        assertThrows(IllegalArgumentException.class, () -> m.registerParameter("v", leaf.mul(2)));
-        assertThrows(IllegalArgumentException.class, () -> m.registerBuffer("r", leaf));
-        assertThrows(IllegalArgumentException.class, () -> m.registerModule("self", m));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> m.registerParameter("v", leaf.mul(2))), "registerParameter");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> m.registerBuffer("r", leaf)), "registerBuffer");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> m.registerModule("self", m)), "Module");
     }
 
     @Test

@@ -63,4 +63,23 @@ public final class NnTestSupport {
         assertEquals(1, actual.numel(), "expected a single value");
         assertEquals(expected, actual.item(), tolerance);
     }
+
+    /**
+     * Asserts that a refusal's message mentions each fragment (case-insensitive): an exception type alone
+     * does not say that the user learns what went wrong.
+     *
+     * @param e         the exception thrown
+     * @param fragments what the message must mention, e.g. the method the user called
+     * @param <T>       its type
+     * @return the exception
+     */
+    public static <T extends Throwable> T assertMentions(T e, String... fragments) {
+        String message = String.valueOf(e.getMessage());
+        for (String fragment : fragments) {
+            if (!message.toLowerCase(java.util.Locale.ROOT).contains(fragment.toLowerCase(java.util.Locale.ROOT))) {
+                throw new AssertionError("the message should mention '" + fragment + "' but was: " + message, e);
+            }
+        }
+        return e;
+    }
 }

@@ -378,17 +378,17 @@ class SafeTensorsTest {
             Path missing = dir.resolve("nope.safetensors");
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> SafeTensors.read(missing));
             assertTrue(e.getMessage().contains("nope.safetensors"), e.getMessage());
-            assertThrows(UncheckedIOException.class, () -> SafeTensors.load(new ReLU(), missing));
-            assertThrows(UncheckedIOException.class,
-                    () -> SafeTensors.write(Map.of("a", Tensor.ones(1)), dir.resolve("no/such/dir/x.safetensors")));
+            NnTestSupport.assertMentions(assertThrows(UncheckedIOException.class, () -> SafeTensors.load(new ReLU(), missing)), "load");
+            NnTestSupport.assertMentions(assertThrows(UncheckedIOException.class,
+                    () -> SafeTensors.write(Map.of("a", Tensor.ones(1)), dir.resolve("no/such/dir/x.safetensors"))), "write");
         }
 
         @Test
         void invalidNamesAreRefusedWhenWriting() {
-            assertThrows(IllegalArgumentException.class,
-                    () -> SafeTensors.toBytes(Map.of("__metadata__", Tensor.ones(1)), Map.of()));
-            assertThrows(IllegalArgumentException.class,
-                    () -> SafeTensors.toBytes(Map.of("bad\ud800", Tensor.ones(1)), Map.of()));
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class,
+                    () -> SafeTensors.toBytes(Map.of("__metadata__", Tensor.ones(1)), Map.of())), "toBytes");
+            NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class,
+                    () -> SafeTensors.toBytes(Map.of("bad\ud800", Tensor.ones(1)), Map.of())), "toBytes");
         }
     }
 

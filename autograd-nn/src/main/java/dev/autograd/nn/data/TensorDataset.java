@@ -51,7 +51,10 @@ public final class TensorDataset implements Dataset<Sample> {
      */
     @Override
     public Sample get(int index) {
-        Objects.checkIndex(index, size());
+        if (index < 0 || index >= size()) {
+            throw new IndexOutOfBoundsException("TensorDataset.get: index " + index + " is out of range for "
+                    + size() + " samples");
+        }
         try (var s = Autograd.noGrad()) {
             return new Sample(features.select(0, index), targets.select(0, index));
         }
@@ -64,8 +67,12 @@ public final class TensorDataset implements Dataset<Sample> {
      * @return a batch with {@code features [indices.length, ...]} and {@code targets [indices.length, ...]}
      */
     public Batch batch(int[] indices) {
+        Objects.requireNonNull(indices, "TensorDataset.batch: indices is null");
         for (int i : indices) {
-            Objects.checkIndex(i, size());
+            if (i < 0 || i >= size()) {
+                throw new IndexOutOfBoundsException("TensorDataset.batch: index " + i + " is out of range for "
+                        + size() + " samples");
+            }
         }
         try (var s = Autograd.noGrad()) {
             return new Batch(features.indexSelect(0, indices), targets.indexSelect(0, indices), indices);

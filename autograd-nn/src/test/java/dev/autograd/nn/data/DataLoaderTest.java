@@ -1,5 +1,6 @@
 package dev.autograd.nn.data;
 
+import dev.autograd.nn.NnTestSupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,8 +42,8 @@ class DataLoaderTest {
         Sample s = d.get(3);
         assertArrayEquals(new double[] {3, 30}, s.features().toDoubleArray());
         assertEquals(3, s.target().item());
-        assertThrows(IndexOutOfBoundsException.class, () -> d.get(10));
-        assertThrows(IllegalArgumentException.class, () -> new TensorDataset(Tensor.zeros(3, 2), Tensor.zeros(4)));
+        NnTestSupport.assertMentions(assertThrows(IndexOutOfBoundsException.class, () -> d.get(10)), "TensorDataset.get", "10");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new TensorDataset(Tensor.zeros(3, 2), Tensor.zeros(4))), "TensorDataset");
     }
 
     @Test
@@ -123,9 +124,9 @@ class DataLoaderTest {
         it.next();
         assertFalse(it.hasNext());
         assertThrows(NoSuchElementException.class, it::next);
-        assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(tenSamples()).batchSize(0));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(tenSamples()).batchSize(0)), "DataLoader");
         Batch fractional = new Batch(Tensor.zeros(1, 1), Tensor.of(new double[] {0.5}, 1), new int[] {0});
-        assertThrows(IllegalArgumentException.class, fractional::targetsAsInts);
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, fractional::targetsAsInts), "Batch");
     }
 
     private static int[] concat(List<Batch> batches) {

@@ -1,5 +1,6 @@
 package dev.autograd.nn.optim;
 
+import dev.autograd.nn.NnTestSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -90,14 +91,14 @@ class LRSchedulerTest {
         s.step();
         assertEquals(0.001, s.optimizer().learningRate(), 1e-15);
         assertEquals(1, s.baseLearningRate());
-        assertThrows(IllegalArgumentException.class, () -> s.setStepCount(-1));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> s.setStepCount(-1)), "StepLR");
     }
 
     @Test
     void rejectsBadSettings() {
-        assertThrows(IllegalArgumentException.class, () -> new StepLR(sgd(1), 0, 0.5));
-        assertThrows(IllegalArgumentException.class, () -> new ExponentialLR(sgd(1), -1));
-        assertThrows(IllegalArgumentException.class, () -> new CosineAnnealingLR(sgd(1), 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd(1), 3, 2));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new StepLR(sgd(1), 0, 0.5)), "StepLR");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new ExponentialLR(sgd(1), -1)), "ExponentialLR");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new CosineAnnealingLR(sgd(1), 0, 0)), "CosineAnnealingLR");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd(1), 3, 2)), "LinearWarmup");
     }
 }

@@ -1,5 +1,6 @@
 package dev.autograd.nn.optim;
 
+import dev.autograd.nn.NnTestSupport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -131,24 +132,24 @@ class OptimizerStateTest {
         Optimizer sgd = new SGD(model().parameters(), 0.1, 0.9);
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> sgd.loadState(adam.state()));
         assertTrue(kind.getMessage().contains("SGD keeps [momentum_buffer] per parameter"), kind.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> sgd.loadState(Map.of()));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> sgd.loadState(Map.of())), "loadState");
     }
 
     @Test
     void constructorsValidate() {
         Tensor p = Tensor.zeros(2).requiresGrad(true);
-        assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(), 0.1));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(), 0.1)), "SGD");
         IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p, p), 0.1));
         assertEquals("SGD: parameter 1 is the same tensor as parameter 0; give each parameter once", dup.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(Tensor.zeros(2)), 0.1));
-        assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p.mul(2)), 0.1));
-        assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), -0.1));
-        assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), 0.1, 0, 0, 0, true));
-        assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(p), 0.1, 1.0, 0.999, 1e-8, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RMSprop(List.of(p), 0.1, -0.1, 1e-8, 0, 0, false));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(Tensor.zeros(2)), 0.1)), "SGD");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p.mul(2)), 0.1)), "SGD");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), -0.1)), "SGD");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(p), 0.1, 0, 0, 0, true)), "SGD");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(p), 0.1, 1.0, 0.999, 1e-8, 0)), "Adam");
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> new RMSprop(List.of(p), 0.1, -0.1, 1e-8, 0, 0, false)), "RMSprop");
         Optimizer opt = new Adam(List.of(p));
         assertEquals(1e-3, opt.learningRate());
-        assertThrows(IllegalArgumentException.class, () -> opt.setLearningRate(Double.NaN));
+        NnTestSupport.assertMentions(assertThrows(IllegalArgumentException.class, () -> opt.setLearningRate(Double.NaN)), "Adam");
         assertEquals(0.01, new AdamW(List.of(p)).toString().contains("weightDecay=0.01") ? 0.01 : -1);
         assertEquals(0.01, new RMSprop(List.of(p)).learningRate());
         assertEquals(0.01, new Adagrad(List.of(p)).learningRate());
