@@ -71,11 +71,22 @@ final class ReduceOps {
      */
     static Tensor mean(Tensor x, int[] axes, boolean keepDim) {
         boolean[] reduced = Shapes.axesMask("mean", axes, x.shapeRef());
-        long count = 1;
-        for (int d = 0; d < reduced.length; d++) {
-            count *= reduced[d] ? x.shapeRef()[d] : 1;
+        return sum(x, axes, keepDim).div(reducedCount(x.shapeRef(), reduced));
+    }
+
+    /**
+     * How many elements each output of a reduction sums: the product of the reduced extents, exact (0 when
+     * one is 0, saturated rather than wrapped on an empty tensor such as [0, 2^31 - 1, 2^31 - 1]).
+     */
+    private static long reducedCount(int[] shape, boolean[] reduced) {
+        int[] extents = new int[shape.length];
+        int k = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (reduced[d]) {
+                extents[k++] = shape[d];
+            }
         }
-        return sum(x, axes, keepDim).div(count);
+        return Shape.count(java.util.Arrays.copyOf(extents, k));
     }
 
     /**
@@ -181,10 +192,7 @@ final class ReduceOps {
     /** The variance, with errors reported under {@code op} (var or std). */
     static Tensor var(String op, Tensor x, int[] axes, boolean keepDim, int correction) {
         boolean[] reduced = Shapes.axesMask(op, axes, x.shapeRef());
-        long n = 1;
-        for (int d = 0; d < reduced.length; d++) {
-            n *= reduced[d] ? x.shapeRef()[d] : 1;
-        }
+        long n = reducedCount(x.shapeRef(), reduced);
         if (correction < 0 || correction >= n) {
             throw new IllegalArgumentException(op + ": correction " + correction + " must be >= 0 and below the "
                     + n + " elements reduced over (shape " + Shapes.format(x.shapeRef()) + ", axes "

@@ -101,4 +101,14 @@ class IntegerEdgeTest {
         assertTrue(text.contains("[100000, 100000, 0]"), text);
         assertTrue(text.startsWith("tensor([]"), text);
     }
+
+    @Test
+    void reductionsOverHugeEmptyAxesCountExactly() {
+        // The reduced extents multiply to (2^31 - 9)^3, which wraps around a long; the count saturates instead.
+        Tensor x = Tensor.zeros(0, MAX, MAX, MAX);
+        assertArrayEquals(new int[] {0}, x.mean(new int[] {1, 2, 3}, false).shape());
+        assertArrayEquals(new int[] {0}, x.var(new int[] {1, 2, 3}, false, 1).shape());
+        // Reducing a 0-length axis: the count is 0, so the correction check refuses any correction.
+        refused("var", () -> Tensor.zeros(3, 0).var(new int[] {1}, false, 0));
+    }
 }
