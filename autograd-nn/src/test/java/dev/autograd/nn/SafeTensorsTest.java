@@ -146,13 +146,33 @@ class SafeTensorsTest {
         @Test
         void optimizerStateAndLoadedModelKeepTraining() {
             Module m = trainedModel(3);
-            SGD opt = new SGD(m.parameters(), 0.1);
+            List<Tensor> parameters = m.parameters();
+            SGD opt = new SGD(parameters, 0.1);
             Path path = dir.resolve("m.safetensors");
             SafeTensors.save(m, path);
+            double[][] saved = parameters.stream().map(Tensor::toDoubleArray).toArray(double[][]::new);
+            try (var scope = dev.autograd.Autograd.noGrad()) {
+                parameters.forEach(p -> p.fill(7));     // so that load has something to restore
+            }
             SafeTensors.load(m, path);
+            for (int i = 0; i < saved.length; i++) {
+                // load writes into the same tensors, so the optimizer still holds the model's parameters
+                org.junit.jupiter.api.Assertions.assertSame(parameters.get(i), m.parameters().get(i));
+                assertArrayEquals(saved[i], parameters.get(i).toDoubleArray(), 0.0, "parameter " + i + " restored");
+            }
             opt.zeroGrad();
-            Losses.mse(m.forward(Tensor.zeros(4, 3)), Tensor.zeros(4, 2)).backward();
-            opt.step();     // the optimizer still holds the model's parameters
+            Losses.mse(m.forward(Tensor.ones(4, 3)), Tensor.zeros(4, 2)).backward();
+            double[][] grads = parameters.stream().map(p -> p.grad().toDoubleArray()).toArray(double[][]::new);
+            opt.step();
+            for (int i = 0; i < saved.length; i++) {
+                double[] expected = saved[i].clone();
+                for (int j = 0; j < expected.length; j++) {
+                    expected[j] -= 0.1 * grads[i][j];
+                }
+                assertArrayEquals(expected, parameters.get(i).toDoubleArray(), 1e-15, "the step moved parameter " + i);
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(java.util.Arrays.stream(grads).flatMapToDouble(
+                    java.util.Arrays::stream).anyMatch(g -> g != 0), "the loss has a gradient, so the step did something");
         }
 
         @Test
