@@ -120,7 +120,7 @@ final class LinalgOps {
         int rows = in != 0 ? x.numel() / in : out != 0 ? size / out : 0;
         // With a bias, every row of y starts as the bias and the product is accumulated onto it (beta = 1).
         Object y = b == null ? Kernels.newArray(x.storage.array, size)
-                : Kernels.repeatRows(b.storage.array, rows);
+                : Kernels.stridedCopy(b.storage.array, 0, new int[] {0, 1}, new int[] {rows, out});
         double beta = b == null ? 0 : 1;
         Kernels.gemm(false, true, rows, out, in, 1, x.storage.array, 0, in, w.storage.array, 0, in, beta, y, 0, out);
         Tensor result = Tensor.wrap(y, outShape);
@@ -180,7 +180,8 @@ final class LinalgOps {
                 gw = Engine.owned(Tensor.wrap(dw, w.shapeRef()));
             }
             if (next.length > 2 && needsGrad(2)) {
-                Object db = Kernels.columnSums(ga, rows, out);
+                Object db = Kernels.reduce(dev.autograd.internal.kernel.ReduceOp.SUM, ga, new int[] {rows, out},
+                        new int[] {0, 1}, out);
                 gb = Engine.owned(Tensor.wrap(db, new int[] {out}));
             }
             return next.length > 2 ? grads(gx, gw, gb) : grads(gx, gw);

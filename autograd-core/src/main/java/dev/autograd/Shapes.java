@@ -120,9 +120,7 @@ final class Shapes {
      * elements (the one place, with {@link #size}, where a shape becomes an element count).
      */
     static int[] checked(String op, int[] shape) {
-        if (shape == null) {
-            throw new NullPointerException(op + ": the shape is null");
-        }
+        nonNull(op, shape, "the shape");
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException(op + ": shape " + format(shape) + " has a negative size");

@@ -175,19 +175,8 @@ public final class Tensor {
         return filled("full", dtype, value, shape);
     }
 
-    private static void requireArguments(String op, Random random, DType dtype) {
-        if (random == null) {
-            throw new NullPointerException(op + ": the Random is null");
-        }
-        if (dtype == null) {
-            throw new NullPointerException(op + ": the dtype is null");
-        }
-    }
-
     private static Tensor filled(String op, DType dtype, double value, int[] shape) {
-        if (dtype == null) {
-            throw new NullPointerException(op + ": the dtype is null");
-        }
+        Shapes.nonNull(op, dtype, "the dtype");
         int[] s = Shapes.checked(op, shape);
         return wrap(Kernels.filled(dtype == DType.FLOAT64, Shape.size(s), value), s);
     }
@@ -270,7 +259,8 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor rand(Random random, DType dtype, int... shape) {
-        requireArguments("rand", random, dtype);
+        Shapes.nonNull("rand", random, "the Random");
+        Shapes.nonNull("rand", dtype, "the dtype");
         int[] s = Shapes.checked("rand", shape);
         return wrap(Kernels.random(random, false, dtype == DType.FLOAT64, Shape.size(s)), s);
     }
@@ -295,7 +285,8 @@ public final class Tensor {
      * @return a new leaf
      */
     public static Tensor randn(Random random, DType dtype, int... shape) {
-        requireArguments("randn", random, dtype);
+        Shapes.nonNull("randn", random, "the Random");
+        Shapes.nonNull("randn", dtype, "the dtype");
         int[] s = Shapes.checked("randn", shape);
         return wrap(Kernels.random(random, true, dtype == DType.FLOAT64, Shape.size(s)), s);
     }
@@ -403,10 +394,7 @@ public final class Tensor {
      * @return the converted tensor
      */
     public Tensor to(DType dtype) {
-        if (dtype == null) {
-            throw new NullPointerException("to: the dtype is null");
-        }
-        return MovementOps.to(this, dtype);
+        return MovementOps.to(this, Shapes.nonNull("to", dtype, "the dtype"));
     }
 
     /** A dense copy that shares nothing with this tensor; recorded as an identity op. */

@@ -448,6 +448,23 @@ public final class Kernels {
             case MIN -> Double.POSITIVE_INFINITY;
         };
         Object out = filled(x instanceof double[], outSize, identity);
+        int[] cs = collapsed[0];
+        int[] co = collapsed[2];
+        if (cs.length == 2 && co[0] == 0 && co[1] == 1 && (long) cs[0] * cs[1] < PARALLEL_ELEMENTS) {
+            // Leading axes reduced, trailing kept (a bias gradient, a mean over the batch): each row folded into
+            // the output in turn, as the general path does for small inputs, without its index bookkeeping.
+            BinaryOp combine = op == ReduceOp.SUM ? BinaryOp.ADD : op == ReduceOp.MAX ? BinaryOp.MAX : BinaryOp.MIN;
+            int cols = cs[1];
+            for (int r = 0; r < cs[0]; r++) {
+                if (x instanceof double[] d) {
+                    Backends.DOUBLE.binary(combine, (double[]) out, 0, 1, d, r * cols, 1, (double[]) out, 0, cols);
+                } else {
+                    Backends.FLOAT.binary(combine, (float[]) out, 0, 1, (float[]) x, r * cols, 1, (float[]) out, 0,
+                            cols);
+                }
+            }
+            return out;
+        }
         if (x instanceof double[] d) {
             DoubleKernels.reduce(op, d, collapsed[0], collapsed[2], (double[]) out);
         } else {
@@ -538,52 +555,20 @@ public final class Kernels {
         return dst;
     }
 
-    /**
-     * A new {@code rows x row.length} array whose every row is {@code row}: a broadcast bias, copied row
-     * by row instead of through the strided-copy machinery.
-     *
-     * @param row  the row ({@code double[]} or {@code float[]})
-     * @param rows how many copies
-     * @return the new array
-     */
-    public static Object repeatRows(Object row, int rows) {
-        int n = length(row);
-        Object out = newArray(row, Math.multiplyExact(rows, n));
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(row, 0, out, r * n, n);
-        }
-        return out;
-    }
-
-    /**
-     * The column sums of a dense {@code rows x cols} matrix into a new array of {@code cols}: each row added in
-     * turn, from the first, as {@link #reduce} sums over a leading axis (the same bits).
-     *
-     * @param x    the matrix
-     * @param rows its rows
-     * @param cols its columns
-     * @return the sums
-     */
-    public static Object columnSums(Object x, int rows, int cols) {
-        if ((long) rows * cols >= PARALLEL_ELEMENTS) {
-            return reduce(ReduceOp.SUM, x, new int[] {rows, cols}, new int[] {0, 1}, cols);
-        }
-        Object out = newArray(x, cols);
-        for (int r = 0; r < rows; r++) {
-            if (x instanceof double[] d) {
-                Backends.DOUBLE.binary(BinaryOp.ADD, (double[]) out, 0, 1, d, r * cols, 1, (double[]) out, 0, cols);
-            } else {
-                Backends.FLOAT.binary(BinaryOp.ADD, (float[]) out, 0, 1, (float[]) x, r * cols, 1, (float[]) out, 0,
-                        cols);
-            }
-        }
-        return out;
-    }
-
     /** A dense copy of the strided view {@code (src, offset, srcStrides, shape)}. */
     public static Object stridedCopy(Object src, int offset, int[] srcStrides, int[] shape) {
         int[][] collapsed = collapse(shape, srcStrides, Shape.strides(shape));
         Object dst = newArray(src, Shape.size(shape));
+        int[] cs = collapsed[0];
+        int[] ss = collapsed[1];
+        if (cs.length == 2 && ss[1] == 1) {
+            // Whole rows (a bias repeated down a batch when the row stride is 0): one arraycopy per row.
+            int cols = cs[1];
+            for (int r = 0; r < cs[0]; r++) {
+                System.arraycopy(src, offset + r * ss[0], dst, r * cols, cols);
+            }
+            return dst;
+        }
         if (src instanceof double[] d) {
             DoubleKernels.stridedCopy(d, offset, collapsed[1], (double[]) dst, collapsed[0]);
         } else {
