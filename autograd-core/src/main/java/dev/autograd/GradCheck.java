@@ -62,6 +62,11 @@ public final class GradCheck {
     private static final Options DEFAULTS = new Options(1e-6, 1e-5, 1e-3, Mode.FULL, false, false, 0x5EEDL);
     /** The names of the ops in every graph a check has differentiated: the gradient-coverage evidence. */
     static final Set<String> OPS_CHECKED = ConcurrentHashMap.newKeySet();
+    /**
+     * The names of the ops in every function whose gradient a second-order check has differentiated (the
+     * forward graph, not the gradient's graph, which names the backward formulas' ops instead).
+     */
+    static final Set<String> OPS_CHECKED_SECOND_ORDER = ConcurrentHashMap.newKeySet();
 
     private GradCheck() {
     }
@@ -541,6 +546,7 @@ public final class GradCheck {
                         + " finite differences are meaningful");
             }
             shapes.add(out.shape());
+            recordOps(out, OPS_CHECKED); // the caller's graph, before the reshape that flattens it
         }
         Function<Tensor[], Tensor> flat = in -> {
             List<Tensor> outs = f.apply(in);
@@ -590,7 +596,6 @@ public final class GradCheck {
         Tensor[] point = prepare(inputs, checked);
         Flat flat = flatten(f, point);
         Tensor y = flat.function().apply(point);
-        recordOps(y);
         double[] f0 = y.toDoubleArray();
         List<InputReport> reports = o.mode == Mode.FULL
                 ? fullMode(o, flat, point, inputs, checked, y, f0)
@@ -809,7 +814,7 @@ public final class GradCheck {
     }
 
     /** Remembers the names of the ops in the graph of {@code y}: the evidence for gradient coverage. */
-    private static void recordOps(Tensor y) {
+    private static void recordOps(Tensor y, Set<String> into) {
         Node start = y.gradEdge();
         if (start == null) {
             return;
@@ -820,7 +825,7 @@ public final class GradCheck {
         seen.put(start, true);
         while (!stack.isEmpty()) {
             Node node = stack.pop();
-            OPS_CHECKED.add(node.name());
+            into.add(node.name());
             for (Node next : node.next) {
                 if (next != null && seen.put(next, true) == null) {
                     stack.push(next);
@@ -852,6 +857,7 @@ public final class GradCheck {
                 Tensor y = f.apply(args);
                 if (upstream[0] == null) {
                     upstream[0] = Tensor.randn(new Random(seed), y.dtype(), y.shapeRef());
+                    recordOps(y, OPS_CHECKED_SECOND_ORDER);
                 }
                 List<Tensor> grads = y.requiresGrad()
                         ? Autograd.grad(List.of(y), wrt, List.of(upstream[0]), true, true, true)

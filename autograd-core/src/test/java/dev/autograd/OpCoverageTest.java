@@ -10,7 +10,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +19,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * {@link #NOT_DIFFERENTIABLE} (by name, with the reason) or in {@link #COVERED}, which names the jqwik
  * property that gradchecks it. So adding a public op without a property fails this test.
  *
- * <p>The map is kept honest mechanically: each referenced property must exist, carry {@code @Property},
- * and its source must call the op; each covered signature must still exist on {@code Tensor}; and the
+ * <p>The map is kept honest mechanically: {@link GradCheckEvidenceTest} runs each referenced property and
+ * checks that GradCheck differentiated a graph containing the op; each covered signature must still exist
+ * on {@code Tensor}; and the
  * allow-list is checked too (masks, indices and signs do not require grad; in-place ops refuse tensors
  * that require grad; creation functions return leaves).
  */
@@ -257,59 +256,6 @@ class OpCoverageTest {
         Set<String> overlap = COVERED.keySet().stream().filter(s -> NOT_DIFFERENTIABLE.containsKey(nameOf(s)))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertTrue(overlap.isEmpty(), () -> "listed both as covered and as not differentiable: " + overlap);
-    }
-
-    @Test
-    void everyReferencedPropertyExistsAndCallsTheOp() throws Exception {
-        List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, String> e : COVERED.entrySet()) {
-            String[] ref = e.getValue().split("#");
-            Class<?> cls = Class.forName("dev.autograd." + ref[0]);
-            // a generator (@Provide) may share the property's name, so look at every method of that name
-            List<Method> methods = Arrays.stream(cls.getDeclaredMethods()).filter(m -> m.getName().equals(ref[1]))
-                    .toList();
-            if (methods.isEmpty()) {
-                problems.add(e.getKey() + ": " + e.getValue() + " does not exist");
-                continue;
-            }
-            if (methods.stream().noneMatch(m -> m.isAnnotationPresent(Property.class))) {
-                problems.add(e.getKey() + ": " + e.getValue() + " is not a @Property");
-                continue;
-            }
-            String body = methodSource(ref[0], ref[1]);
-            String name = nameOf(e.getKey());
-            boolean isStatic = Modifier.isStatic(publicOps().get(e.getKey()).getModifiers());
-            String call = (isStatic ? "Tensor." : ".") + name + "(";
-            if (!body.contains(call)) {
-                problems.add(e.getKey() + ": the source of " + e.getValue() + " does not call " + call);
-            }
-            if (!body.contains("GradCheck")) {
-                problems.add(e.getKey() + ": the source of " + e.getValue() + " does not run GradCheck");
-            }
-        }
-        assertTrue(problems.isEmpty(), () -> String.join("\n", problems));
-    }
-
-    /** The text of {@code void method(...)} in the test source, up to its closing brace at class indent. */
-    static String methodSource(String className, String method) throws IOException {
-        Path file = null;
-        for (String root : List.of("src/test/java", "autograd-core/src/test/java")) {
-            Path p = Path.of(root, "dev", "autograd", className + ".java");
-            if (Files.exists(p)) {
-                file = p;
-                break;
-            }
-        }
-        if (file == null) {
-            throw new AssertionError("cannot find the source of " + className + " from " + Path.of("").toAbsolutePath());
-        }
-        String src = Files.readString(file);
-        int start = src.indexOf("void " + method + "(");
-        if (start < 0) {
-            throw new AssertionError("no 'void " + method + "(' in " + file);
-        }
-        int end = src.indexOf("\n    }\n", start);
-        return src.substring(start, end < 0 ? src.length() : end);
     }
 
     // ------------------------------------------------------------ the allow-list is honest
