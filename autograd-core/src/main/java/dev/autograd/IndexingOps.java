@@ -262,20 +262,22 @@ final class IndexingOps {
     }
 
     /** Pieces of {@code sizes[i]} elements along {@code axis}, in order. */
-    static List<Tensor> split(Tensor x, int[] sizes, int axis) {
-        Shapes.nonNull("split", sizes, "the array of sizes");
-        int a = Shapes.axis("split", axis, x.shapeRef());
+    static List<Tensor> split(String op, Tensor x, int[] sizes, int axis) {
+        Shapes.nonNull(op, sizes, "the array of sizes");
+        int a = Shapes.axis(op, axis, x.shapeRef());
         long total = 0;
-        for (int size : sizes) {
-            if (size < 0) {
-                throw new IllegalArgumentException("split: negative size in " + Arrays.toString(sizes));
+        for (int i = 0; i < sizes.length; i++) {
+            if (sizes[i] < 0) {
+                throw new IllegalArgumentException(op + ": sizes[" + i + "] is " + sizes[i] + ", negative, in "
+                        + abbreviated(sizes));
             }
-            total += size;
+            total += sizes[i];
         }
         if (total != x.shapeRef()[a]) {
-            throw new IllegalArgumentException("split: sizes " + Arrays.toString(sizes) + " add up to " + total
+            throw new IllegalArgumentException(op + ": sizes " + abbreviated(sizes) + " add up to " + total
                     + " but axis " + axis + " of shape " + Shapes.format(x.shapeRef()) + " has " + x.shapeRef()[a]);
         }
+        Shapes.checkPieces(op, sizes.length, x.shapeRef(), axis);
         List<Tensor> pieces = new ArrayList<>(sizes.length);
         int start = 0;
         for (int size : sizes) {
@@ -283,6 +285,18 @@ final class IndexingOps {
             start += size;
         }
         return pieces;
+    }
+
+    /** The array as a message shows it: in full when short, else its start and its length. */
+    private static String abbreviated(int[] values) {
+        if (values.length <= 16) {
+            return Arrays.toString(values);
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            sb.append(values[i]).append(", ");
+        }
+        return sb.append("... (").append(values.length).append(" values)]").toString();
     }
 
     // ------------------------------------------------------------ index-driven ops

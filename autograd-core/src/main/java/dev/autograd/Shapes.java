@@ -42,10 +42,6 @@ final class Shapes {
     }
 
     /**
-     * Strides that read a dense tensor of shape {@code shape} as if it had the broadcast shape
-     * {@code target}: 0 on the axes it is repeated along.
-     */
-    /**
      * Whether an operand of shape {@code input} was extended or stretched by broadcasting to {@code shape},
      * so that its gradient must be summed over some axes.
      */
@@ -61,6 +57,10 @@ final class Shapes {
         return false;
     }
 
+    /**
+     * Strides that read a dense tensor of shape {@code shape} as if it had the broadcast shape
+     * {@code target}: 0 on the axes it is repeated along.
+     */
     static int[] broadcastStrides(int[] shape, int[] target) {
         return dev.autograd.internal.kernel.Kernels.broadcastStrides(shape, target);
     }
@@ -155,5 +155,33 @@ final class Shapes {
                     + ", more than an axis can have (" + Integer.MAX_VALUE + ")");
         }
         return (int) extent;
+    }
+
+    /**
+     * The least heap one piece of a split costs (a view: its Tensor, shape, strides and storage reference;
+     * measured at 108 bytes for an empty piece, 250 with a graph node). A lower bound, so a refusal only
+     * ever replaces a certain OutOfMemoryError.
+     */
+    static final long BYTES_PER_PIECE = 100;
+
+    /**
+     * Refuses a split into more pieces than the heap can hold as tensor objects: an empty axis of 2^30 split
+     * in pieces of 1 asks for 2^30 tensors (over 100 GiB), which would otherwise end in an
+     * OutOfMemoryError after minutes of allocation.
+     *
+     * @throws IllegalArgumentException naming {@code op}, the shape and the memory needed
+     */
+    static void checkPieces(String op, long pieces, int[] shape, int axis) {
+        long need = pieces * BYTES_PER_PIECE;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " of shape " + format(shape) + " makes " + pieces
+                    + " pieces, which need at least " + gib(need) + " of heap as tensor objects, more than the JVM's"
+                    + " maximum of " + gib(heap) + "; take the slices you need with slice() or select() instead");
+        }
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 }

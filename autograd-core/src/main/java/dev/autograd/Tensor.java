@@ -1501,22 +1501,24 @@ public final class Tensor {
      * @return the pieces in order
      */
     public java.util.List<Tensor> split(int size, int axis) {
-        int a = Shapes.axis("split", axis, shape);
+        return splitEvenly("split", size, axis);
+    }
+
+    /** Pieces of {@code size} along {@code axis}, the last one smaller; {@code op} is what the user called. */
+    private java.util.List<Tensor> splitEvenly(String op, int size, int axis) {
+        int a = Shapes.axis(op, axis, shape);
         if (size <= 0) {
-            throw new IllegalArgumentException("split: size must be positive, got " + size);
+            throw new IllegalArgumentException(op + ": size must be positive, got " + size);
         }
         int n = shape[a];
         // long arithmetic: n + size - 1 overflows an int for an axis near the int limit
         long pieces = Math.max(1, ((long) n + size - 1) / size);
-        if (pieces > Shape.MAX_ELEMENTS) {
-            throw new IllegalArgumentException("split: axis " + axis + " of shape " + Shapes.format(shape) + " in pieces of "
-                    + size + " makes " + pieces + " pieces, more than a Java array holds (" + Shape.MAX_ELEMENTS + ")");
-        }
+        Shapes.checkPieces(op, pieces, shape, axis);
         int[] sizes = new int[(int) pieces];
         for (int i = 0; i < sizes.length; i++) {
             sizes[i] = (int) Math.min(size, (long) n - (long) i * size);
         }
-        return IndexingOps.split(this, sizes, a);
+        return IndexingOps.split(op, this, sizes, a);
     }
 
     /**
@@ -1527,7 +1529,7 @@ public final class Tensor {
      * @return the pieces in order
      */
     public java.util.List<Tensor> split(int[] sizes, int axis) {
-        return IndexingOps.split(this, sizes, axis);
+        return IndexingOps.split("split", this, sizes, axis);
     }
 
     /**
@@ -1545,7 +1547,7 @@ public final class Tensor {
         }
         // long arithmetic: shape[a] + chunks - 1 overflows an int (an axis of 2^31 - 1 in 2 chunks became
         // 2^31 - 1 pieces of 1, an array the JVM cannot allocate)
-        return split((int) Math.max(1, ((long) shape[a] + chunks - 1) / chunks), a);
+        return splitEvenly("chunk", (int) Math.max(1, ((long) shape[a] + chunks - 1) / chunks), a);
     }
 
     /**

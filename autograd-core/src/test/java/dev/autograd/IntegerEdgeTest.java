@@ -56,6 +56,33 @@ class IntegerEdgeTest {
     }
 
     @Test
+    void splittingAHugeEmptyAxisIntoMorePiecesThanTheHeapHoldsIsRefusedAtOnce() {
+        // 2^30 pieces of [0, 1] are 2^30 tensor objects: over 100 GiB, an OutOfMemoryError after minutes.
+        Tensor empty = Tensor.zeros(0, 1 << 30);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> empty.split(1, 1)));
+        assertTrue(e.getMessage().startsWith("split: axis 1 of shape [0, 1073741824] makes 1073741824 pieces"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("GiB"), e.getMessage());
+        refused("chunk", () -> Tensor.zeros(0, Integer.MAX_VALUE).chunk(Integer.MAX_VALUE, 1));
+        // as many sizes as pieces: refused before a single piece is made, and the message stays short
+        int[] ones = new int[1 << 27];
+        java.util.Arrays.fill(ones, 1);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < 12L << 30, "heap below 12 GiB");
+        IllegalArgumentException bySizes = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(0, 1 << 27).split(ones, 1));
+        assertTrue(bySizes.getMessage().startsWith("split: axis 1 of shape [0, 134217728] makes 134217728 pieces"),
+                bySizes.getMessage());
+        assertTrue(bySizes.getMessage().length() < 400, bySizes.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(0, 5).split(new int[1 << 20], 1));
+        assertTrue(negative.getMessage().length() < 300, negative.getMessage());
+        // the same axis in a few big pieces is fine
+        assertEquals(4, empty.chunk(4, 1).size());
+        assertArrayEquals(new int[] {0, 1 << 28}, empty.chunk(4, 1).get(3).shape());
+    }
+
+    @Test
     void matmulRefusesAResultNoArrayHolds() {
         refused("matmul", () -> Tensor.zeros(65537, 0).matmul(Tensor.zeros(0, 65537)));
         refused("matmul", () -> Tensor.ones(50000, 1).matmul(Tensor.ones(1, 50000)));
