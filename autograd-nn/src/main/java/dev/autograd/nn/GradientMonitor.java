@@ -593,8 +593,15 @@ public final class GradientMonitor {
                              int logInterval) {
 
         /**
-         * Checks the values.
+         * Checks the values: a monitor with thresholds that contradict each other would flag every step, or
+         * none, so they are refused when the monitor is configured rather than discovered during training.
          *
+         * @param vanishing         absolute gradient norm under which a layer counts as vanishing; positive
+         * @param relativeVanishing fraction of the largest later-layer norm under which a layer counts as
+         *                          vanishing; strictly between 0 and 1
+         * @param exploding         gradient norm above which a layer counts as exploding; above {@code vanishing}
+         * @param maxUpdateRatio    update-to-weight ratio above which a step counts as too large; positive
+         * @param logInterval       steps between two log lines of the same kind and layer; at least 1
          * @throws IllegalArgumentException when a threshold is not positive, the relative one is not below 1,
          *                                  {@code vanishing >= exploding}, or the interval is below 1
          */
@@ -726,7 +733,16 @@ public final class GradientMonitor {
     public record StepRecord(int step, List<ParameterStats> parameters, List<LayerStats> layers, double totalGradNorm,
                              List<Warning> warnings) {
 
-        /** Makes the lists unmodifiable. */
+        /**
+         * Copies the lists into unmodifiable ones, so that a record kept in the history cannot be changed
+         * afterwards by the monitor or by a caller.
+         *
+         * @param step          the step number, from 0
+         * @param parameters    one entry per parameter, in {@link Module#namedParameters()} order
+         * @param layers        one entry per layer, in order of their first parameter
+         * @param totalGradNorm the global gradient norm over all parameters
+         * @param warnings      what was flagged at this step (empty when healthy)
+         */
         public StepRecord {
             parameters = List.copyOf(parameters);
             layers = List.copyOf(layers);
