@@ -124,6 +124,7 @@ public final class TwoMoons {
      * @return the accuracy, the loss curve and where the model went
      */
     public static Result train(Config config) {
+        // region training (shown in the README, which a test keeps equal to this region)
         Random random = new Random(config.seed());
         TwoMoonsCore.Dataset data = TwoMoonsCore.moons(config.samples(), config.seed());
         Tensor x = data.points();
@@ -165,6 +166,7 @@ public final class TwoMoons {
             throw new UncheckedIOException("TwoMoons: cannot create " + config.outputDir(), e);
         }
         SafeTensors.save(model, file);
+        // endregion
         LOG.info("saved {} parameters to {}", model.parameterCount(), file.toAbsolutePath());
         Path boundary = drawDecisionBoundary(model, data, config.outputDir().resolve(DECISION_BOUNDARY_FILE));
         Path curve = drawLossCurve(losses, config.outputDir().resolve(LOSS_CURVE_FILE));

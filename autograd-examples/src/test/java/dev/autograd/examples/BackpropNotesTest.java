@@ -53,6 +53,7 @@ class BackpropNotesTest {
         DotGraph.parse(Files.readString(DIR.resolve("neuron.dot"), StandardCharsets.UTF_8));
         ExampleAssertions.assertPicture(DIR.resolve("gradient-descent.png"), 3);
         assertTrue(r.files().contains(DIR.resolve("gradient-descent.png").toAbsolutePath().normalize()), r.files().toString());
+        ExampleAssertions.assertListedInReadme("backprop-notes", r.files());
     }
 
     @Test

@@ -80,6 +80,7 @@ class BenchmarksTest {
         assertEquals(ids.get(0), JsonLines.parse(json.get(1)).get("id"));
         assertEquals(ids.size() + 1, json.size());
         assertEquals(2, report[0].files().size());
+        ExampleAssertions.assertListedInReadme("benchmarks", report[0].files());
         assertTrue(printed.contains("no chart"), printed);
     }
 
@@ -249,6 +250,7 @@ class BenchmarksTest {
         }
         if (numpy) {
             assertTrue(report[0].files().stream().anyMatch(f -> f.endsWith("ratios.png")), report[0].files()::toString);
+            ExampleAssertions.assertListedInReadme("benchmarks", report[0].files());
         }
     }
 }

@@ -8,10 +8,13 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
@@ -47,6 +50,35 @@ final class ExampleAssertions {
         }
         assertTrue(colours.size() >= minColours, file + " has only " + colours.size() + " colours");
         return image;
+    }
+
+    /**
+     * Asserts that the README's table of example files (in "Seeing gradients") lists every file an example wrote,
+     * as {@code out/<folder>/<name>}, or with the base name and the extension apart ({@code neuron.dot} (`.svg`)),
+     * or by name in a row of that folder ({@code out/benchmarks/ratios.png} (and `benchmarks.csv`)).
+     *
+     * @param folder the example's folder under {@code out/}
+     * @param files  the files it wrote
+     */
+    static void assertListedInReadme(String folder, Collection<Path> files) {
+        List<String> rows;
+        try {
+            rows = Files.readAllLines(ReadmeSnippetsTest.repositoryRoot().resolve("README.md"), StandardCharsets.UTF_8)
+                    .stream().filter(line -> line.startsWith("|") && line.contains("`out/" + folder + "/")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            String base = dot < 0 ? name : name.substring(0, dot);
+            String ext = dot < 0 ? "" : name.substring(dot);
+            boolean listed = rows.stream().anyMatch(row -> row.contains("out/" + folder + "/" + name + "`")
+                    || (row.contains("`out/" + folder + "/" + base + ".") && row.contains("`" + ext + "`"))
+                    || row.contains("`" + name + "`"));
+            assertTrue(listed, () -> "README.md: the table of files in 'Seeing gradients' does not list out/" + folder + "/"
+                    + name + ", which the example writes");
+        }
     }
 
     /** Runs {@code body} with a print stream and returns what it printed. */

@@ -56,6 +56,7 @@ class ScalarGraphTest {
             assertEquals(1, r.files().size());
             assertTrue(out.contains("Install the 'graphviz' package"), out);
         }
+        ExampleAssertions.assertListedInReadme("scalar-graph", r.files());
     }
 
     @Test

@@ -26,5 +26,8 @@ class TwoMoonsTest {
         // The pictures: decision regions in two colours, the boundary and the points; the loss curve.
         ExampleAssertions.assertPicture(OUT.resolve(TwoMoons.DECISION_BOUNDARY_FILE), 6);
         ExampleAssertions.assertPicture(OUT.resolve(TwoMoons.LOSS_CURVE_FILE), 3);
+        try (var written = Files.list(OUT)) {
+            ExampleAssertions.assertListedInReadme("two-moons", written.toList());
+        }
     }
 }

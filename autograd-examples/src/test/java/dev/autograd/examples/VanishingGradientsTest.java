@@ -50,5 +50,6 @@ class VanishingGradientsTest {
         ExampleAssertions.assertPicture(DIR.resolve("vanishing-gradients.png"), 5);
         ExampleAssertions.assertPicture(DIR.resolve("exploding-gradients.png"), 5);
         assertEquals(2, r.files().size());
+        ExampleAssertions.assertListedInReadme("vanishing-gradients", r.files());
     }
 }
