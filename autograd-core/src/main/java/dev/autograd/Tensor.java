@@ -84,7 +84,8 @@ public final class Tensor {
         int[] s = Shapes.checked(op, shape);
         if (Shape.size(s) != length) {
             throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.format(s)
-                    + ", which holds " + Shape.size(s));
+                    + ", which holds " + Shape.size(s) + (s.length == 0 && length != 1
+                            ? "; give the shape after the data, e.g. of(data, " + length + ") for a vector" : ""));
         }
         return wrap(array, s);
     }

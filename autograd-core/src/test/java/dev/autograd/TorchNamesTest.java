@@ -58,6 +58,14 @@ class TorchNamesTest {
         }
 
         @Test
+        void aFlatArrayWithoutAShapeIsRefusedWithTheFix() {
+            // torch.tensor([1, 2, 3]) is a vector; here the shape follows the data, and none means 0-d
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.of(new double[] {1, 2, 3})),
+                    "of", "3 values", "shape []", "of(data, 3)");
+            assertArrayEquals(new int[] {3}, Tensor.of(new double[] {1, 2, 3}, 3).shape());
+        }
+
+        @Test
         void emptyRowsAndNoRowsAreFine() {
             assertArrayEquals(new int[] {2, 0}, Tensor.of(new double[][] {{}, {}}).shape());
             assertArrayEquals(new int[] {0, 0}, Tensor.of(new double[0][]).shape());
