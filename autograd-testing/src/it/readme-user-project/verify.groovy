@@ -2,7 +2,7 @@
 def reports = new File(basedir, 'target/surefire-reports')
 assert reports.isDirectory() : "no Surefire reports in ${reports}: no test ran"
 def xml = new File(reports, 'TEST-com.example.StableSoftplusTest.xml')
-assert xml.isFile() : "no report of com.example.StableSoftplusTest: the test class was not picked up"
+assert xml.isFile() : "no report of com.example.StableSoftplusTest: nothing of it ran (is jqwik's engine on the test class path? does Surefire include the class name?)"
 def suite = new groovy.xml.XmlSlurper().parse(xml)
 int tests = suite.@tests.toInteger()
 assert tests > 0 : "StableSoftplusTest ran no test"
