@@ -84,7 +84,8 @@ public final class Tensor {
         int[] s = Shapes.checked(op, shape);
         if (Shape.size(s) != length) {
             throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.format(s)
-                    + ", which holds " + Shape.size(s));
+                    + ", which holds " + Shape.size(s) + (s.length == 0 && length != 1
+                            ? "; give the shape after the data, e.g. of(data, " + length + ") for a vector" : ""));
         }
         return wrap(array, s);
     }
@@ -311,6 +312,149 @@ public final class Tensor {
         return full(Shapes.nonNull("onesLike", t, "the template").dtype(), 1, t.shape);
     }
 
+    /**
+     * A FLOAT64 matrix from rows, like {@code torch.tensor([[1, 2], [3, 4]])}: shape
+     * {@code [rows.length, rows[0].length]}, values copied. Empty rows are fine ({@code new double[2][0]} is
+     * shape {@code [2, 0]}); no rows at all gives shape {@code [0, 0]}.
+     *
+     * @param rows the rows, all of the same length
+     * @return a new 2-d leaf
+     * @throws IllegalArgumentException when the rows differ in length (ragged input), naming the row
+     * @throws NullPointerException     when {@code rows} or one of its rows is null
+     */
+    public static Tensor of(double[][] rows) {
+        return ofRows(Shapes.nonNull("of", rows, "the rows"), true);
+    }
+
+    /**
+     * A FLOAT32 matrix from rows; see {@link #of(double[][])}.
+     *
+     * @param rows the rows, all of the same length
+     * @return a new 2-d leaf
+     * @throws IllegalArgumentException when the rows differ in length (ragged input), naming the row
+     * @throws NullPointerException     when {@code rows} or one of its rows is null
+     */
+    public static Tensor of(float[][] rows) {
+        return ofRows(Shapes.nonNull("of", rows, "the rows"), false);
+    }
+
+    /**
+     * A FLOAT64 3-d tensor from blocks of rows, like {@code torch.tensor([[[1, 2]], [[3, 4]]])}: shape
+     * {@code [blocks.length, blocks[0].length, blocks[0][0].length]}, values copied. Empty blocks and rows
+     * are fine; missing inner extents are 0.
+     *
+     * @param blocks the blocks, each with the same number of rows, every row of the same length
+     * @return a new 3-d leaf
+     * @throws IllegalArgumentException when the input is ragged, naming the block or row and the lengths
+     * @throws NullPointerException     when {@code blocks}, a block or a row is null
+     */
+    public static Tensor of(double[][][] blocks) {
+        return ofBlocks(Shapes.nonNull("of", blocks, "the blocks"), true);
+    }
+
+    /**
+     * A FLOAT32 3-d tensor from blocks of rows; see {@link #of(double[][][])}.
+     *
+     * @param blocks the blocks, each with the same number of rows, every row of the same length
+     * @return a new 3-d leaf
+     * @throws IllegalArgumentException when the input is ragged, naming the block or row and the lengths
+     * @throws NullPointerException     when {@code blocks}, a block or a row is null
+     */
+    public static Tensor of(float[][][] blocks) {
+        return ofBlocks(Shapes.nonNull("of", blocks, "the blocks"), false);
+    }
+
+    /**
+     * The common length of the arrays in {@code parts} (each a {@code double[]}, {@code float[]} or array of
+     * them), 0 when there are none, refusing null and ragged parts; {@code prefix} comes before the index in
+     * messages ("row 1", "row [1][0]"), and {@code expected}/{@code expectedAt} carry a length seen before (or -1).
+     */
+    private static int commonLength(Object[] parts, String kind, String prefix, String unit, int expected,
+            String expectedAt) {
+        int length = expected;
+        String first = expectedAt;
+        for (int i = 0; i < parts.length; i++) {
+            String at = prefix.isEmpty() ? String.valueOf(i) : prefix + "[" + i + "]";
+            if (parts[i] == null) {
+                throw new NullPointerException("of: " + kind + " " + at + " is null");
+            }
+            int n = java.lang.reflect.Array.getLength(parts[i]);
+            if (length < 0) {
+                length = n;
+                first = at;
+            } else if (n != length) {
+                throw new IllegalArgumentException("of: ragged input: " + kind + " " + at + " has " + n + " " + unit
+                        + " but " + kind + " " + first + " has " + length + "; every " + kind + " needs the same "
+                        + (unit.equals("values") ? "length" : "number of " + unit));
+            }
+        }
+        return Math.max(length, 0);
+    }
+
+    private static Tensor ofRows(Object[] rows, boolean float64) {
+        int cols = commonLength(rows, "row", "", "values", -1, null);
+        int[] s = Shapes.checked("of", new int[] {rows.length, cols});
+        Object flat = Kernels.filled(float64, Shape.size(s), 0);
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * cols, cols);
+        }
+        return wrap(flat, s);
+    }
+
+    private static Tensor ofBlocks(Object[] blocks, boolean float64) {
+        int rows = commonLength(blocks, "block", "", "rows", -1, null);
+        int cols = -1;
+        String firstRow = null;
+        for (int b = 0; b < blocks.length; b++) {
+            Object[] block = (Object[]) blocks[b];
+            if (block.length > 0) {
+                cols = commonLength(block, "row", "[" + b + "]", "values", cols, firstRow);
+                firstRow = firstRow == null ? "[" + b + "][0]" : firstRow;
+            }
+        }
+        cols = Math.max(cols, 0);
+        int[] s = Shapes.checked("of", new int[] {blocks.length, rows, cols});
+        Object flat = Kernels.filled(float64, Shape.size(s), 0);
+        for (int b = 0; b < blocks.length; b++) {
+            Object[] block = (Object[]) blocks[b];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(block[r], 0, flat, (b * rows + r) * cols, cols);
+            }
+        }
+        return wrap(flat, s);
+    }
+
+    /**
+     * The FLOAT64 vector of {@code steps} evenly spaced values from {@code start} to {@code end}, both
+     * included, like {@code torch.linspace}: value {@code i} is {@code start + i * (end - start) / (steps - 1)},
+     * and the last one is exactly {@code end}. One step gives {@code [start]}, zero steps an empty vector.
+     * FLOAT64 like {@link #arange(double, double, double)}; {@code .to(DType.FLOAT32)} converts.
+     *
+     * @param start the first value
+     * @param end   the last value
+     * @param steps the number of values, at least 0
+     * @return a new 1-d leaf
+     * @throws IllegalArgumentException when {@code steps} is negative or {@code start}/{@code end} is not finite
+     */
+    public static Tensor linspace(double start, double end, int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("linspace: the number of steps must be at least 0, got " + steps);
+        }
+        if (!Double.isFinite(start) || !Double.isFinite(end)) {
+            throw new IllegalArgumentException("linspace: start and end must be finite numbers, got start " + start
+                    + ", end " + end);
+        }
+        double[] values = new double[steps];
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        for (int i = 0; i < steps; i++) {
+            values[i] = start + i * step;
+        }
+        if (steps > 1) {
+            values[steps - 1] = end;
+        }
+        return wrap(values, new int[] {steps});
+    }
+
     // ---------------------------------------------------------------- accessors
 
     /** @return a copy of the extents, e.g. {@code {2, 3}}; empty for a 0-d tensor */
@@ -326,6 +470,17 @@ public final class Tensor {
     /** @return the number of axes; 0 for a scalar */
     public int dim() {
         return shape.length;
+    }
+
+    /**
+     * The extent of one axis, like {@code torch.Tensor.size(dim)}; {@link #shape()} gives them all.
+     *
+     * @param axis the axis; negative counts from the end ({@code -1} is the last)
+     * @return the extent of that axis
+     * @throws IllegalArgumentException when the axis is out of range (a 0-d tensor has none)
+     */
+    public int size(int axis) {
+        return shape[Shapes.axis("size", axis, shape)];
     }
 
     /** @return the number of elements */
@@ -400,6 +555,18 @@ public final class Tensor {
     /** A dense copy that shares nothing with this tensor; recorded as an identity op. */
     Tensor copy() {
         return MovementOps.copy(this);
+    }
+
+    /**
+     * A copy with storage of its own, like {@code torch.Tensor.clone()}: writing into one (e.g. with
+     * {@link #copyFrom}) leaves the other unchanged. Differentiable, unlike {@link #detach()}: it is recorded as
+     * the identity op {@code copy}, whose backward passes the gradient through unchanged ({@code dL/dx = g}).
+     *
+     * @return a new tensor of the same shape, dtype and values
+     */
+    @Override
+    public Tensor clone() {
+        return copy();
     }
 
     // ---------------------------------------------------------------- element-wise ops
@@ -718,6 +885,17 @@ public final class Tensor {
      */
     public Tensor expm1() {
         return UnaryOps.EXPM1.apply(this, 0);
+    }
+
+    /**
+     * {@code this * this}, like {@code torch.square}. Composed as {@code mul(this)} (so a graph shows a
+     * {@code mul} node): its backward is mul's, {@code g * x + g * x = 2 x g}, and it is exact where
+     * {@code pow(2.0)} goes through {@code Math.pow}.
+     *
+     * @return a new tensor of the same shape
+     */
+    public Tensor square() {
+        return mul(this);
     }
 
     /**
@@ -1180,6 +1358,117 @@ public final class Tensor {
      */
     public Tensor argmin(int[] axes, boolean keepDim) {
         return ReduceOps.argExtreme(this, axes, keepDim, false);
+    }
+
+    // Reductions over one axis that drop it, as PyTorch's x.sum(dim): each is its (axis, keepDim = false) form.
+
+    /**
+     * The sum along one axis, which is removed: {@code sum(axis, false)}. Backward: {@code g} is repeated
+     * along that axis.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range
+     */
+    public Tensor sum(int axis) {
+        return sum(axis, false);
+    }
+
+    /**
+     * The mean along one axis, which is removed: {@code mean(axis, false)}. Backward: {@code g / n} repeated
+     * along that axis.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range
+     */
+    public Tensor mean(int axis) {
+        return mean(axis, false);
+    }
+
+    /**
+     * The largest element along one axis, which is removed: {@code max(axis, false)}. Backward: {@code g} goes
+     * to the maximum, shared equally among ties. Unlike {@code torch.max(x, dim)} it returns the values only;
+     * {@link #argmax(int)} gives the indices.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range or has extent 0
+     */
+    public Tensor max(int axis) {
+        return max(axis, false);
+    }
+
+    /**
+     * The smallest element along one axis, which is removed: {@code min(axis, false)}. Backward as
+     * {@link #max(int)}; {@link #argmin(int)} gives the indices.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range or has extent 0
+     */
+    public Tensor min(int axis) {
+        return min(axis, false);
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} along one axis, which is removed: {@code logSumExp(axis, false)}. Backward:
+     * {@code g * softmax(x)} along that axis.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range
+     */
+    public Tensor logSumExp(int axis) {
+        return logSumExp(axis, false);
+    }
+
+    /**
+     * The unbiased variance along one axis, which is removed: {@code var(axis, false)} (correction 1, as
+     * {@code torch.var(x, dim)}). Backward: {@code g * 2 (x - mean) / (n - 1)}.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range or has fewer than 2 elements
+     */
+    public Tensor var(int axis) {
+        return var(axis, false);
+    }
+
+    /**
+     * The unbiased standard deviation along one axis, which is removed: {@code std(axis, false)}. Backward:
+     * {@code g * (x - mean) / ((n - 1) std)}.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the reduced tensor, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range or has fewer than 2 elements
+     */
+    public Tensor std(int axis) {
+        return std(axis, false);
+    }
+
+    /**
+     * The index of the largest element along one axis, which is removed: {@code argmax(axis, false)}; first
+     * on ties, no gradient.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the indices, in this tensor's dtype, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range or has extent 0
+     */
+    public Tensor argmax(int axis) {
+        return argmax(axis, false);
+    }
+
+    /**
+     * The index of the smallest element along one axis, which is removed: {@code argmin(axis, false)}; first
+     * on ties, no gradient.
+     *
+     * @param axis the axis to reduce; negative counts from the end
+     * @return the indices, in this tensor's dtype, one axis fewer
+     * @throws IllegalArgumentException when the axis is out of range or has extent 0
+     */
+    public Tensor argmin(int axis) {
+        return argmin(axis, false);
     }
 
     private int[] allAxes() {

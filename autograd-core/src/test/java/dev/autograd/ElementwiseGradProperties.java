@@ -211,4 +211,9 @@ class ElementwiseGradProperties {
     Arbitrary<Double> fractionalExponents() {
         return Arbitraries.of(-1.5, -0.5, 0.5, 1.5, 2.5, 0.3, 3.7);
     }
+
+    @Property
+    void square(@ForAll("any") Sample x) {
+        GradCheck.assertGradientsMatch(in -> in[0].square(), x.leaf());
+    }
 }

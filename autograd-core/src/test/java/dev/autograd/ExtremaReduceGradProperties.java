@@ -186,4 +186,31 @@ class ExtremaReduceGradProperties {
         }
         return m;
     }
+
+    // the one-axis forms without keepDim (PyTorch's x.max(dim) values, x.var(dim), ...)
+
+    @Property
+    void maxAxisDropped(@ForAll("distinctAxis") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].max(c.axis()), c.x().leaf());
+    }
+
+    @Property
+    void minAxisDropped(@ForAll("distinctAxis") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].min(c.axis()), c.x().leaf());
+    }
+
+    @Property
+    void logSumExpAxisDropped(@ForAll("anyAxis") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].logSumExp(c.axis()), c.x().leaf());
+    }
+
+    @Property
+    void varAxisDropped(@ForAll("distinctAxisAtLeastTwo") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].var(c.axis()), c.x().leaf());
+    }
+
+    @Property
+    void stdAxisDropped(@ForAll("distinctAxisAtLeastTwo") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].std(c.axis()), c.x().leaf());
+    }
 }

@@ -307,6 +307,7 @@ class Float32AgreementProperties {
         cases.add(unary("exp", r -> any(r, shape(r)), Tensor::exp));
         cases.add(unary("log", r -> g(r, shape(r), 0.25, 3), Tensor::log));
         cases.add(unary("sqrt", r -> g(r, shape(r), 0.25, 3), Tensor::sqrt));
+        cases.add(unary("square", r -> any(r, shape(r)), Tensor::square));
         cases.add(unary("abs", r -> awayFromZero(r, shape(r)), Tensor::abs));
         cases.add(unary("tanh", r -> any(r, shape(r)), Tensor::tanh));
         cases.add(unary("sigmoid", r -> g(r, shape(r), -8, 8), Tensor::sigmoid));
@@ -472,6 +473,7 @@ class Float32AgreementProperties {
             return inst(d(s, o), in -> in[0].permute(o), any(r, s));
         }));
         cases.add(unary("flatten", r -> any(r, shape(r)), Tensor::flatten));
+        cases.add(unary("clone", r -> any(r, shape(r)), Tensor::clone));
         cases.add(new Case("flatten(start, end)", r -> {
             int[] s = shape(r);
             int a = r.nextInt(s.length);

@@ -45,8 +45,8 @@ class OpCoverageTest {
     static final Map<String, String> COVERED = new LinkedHashMap<>();
 
     static {
-        for (String creation : List.of("of", "scalar", "zeros", "ones", "full", "arange", "eye", "rand", "randn",
-                "zerosLike", "onesLike")) {
+        for (String creation : List.of("of", "scalar", "zeros", "ones", "full", "arange", "linspace", "eye", "rand",
+                "randn", "zerosLike", "onesLike")) {
             NOT_DIFFERENTIABLE.put(creation, "creates a new leaf from numbers; it has no tensor input to differentiate");
         }
         for (String cmp : List.of("gt", "lt", "ge", "le", "eq")) {
@@ -168,6 +168,15 @@ class OpCoverageTest {
         COVERED.put("maxPool2d(int[],int[],int[])", nn + "maxPool2d");
         COVERED.put("avgPool2d(int)", nn + "avgPool2dSquare");
         COVERED.put("avgPool2d(int[],int[],int[])", nn + "avgPool2d");
+
+        // names a PyTorch user reaches for (issue 14): each delegates to an op above, and is checked on its own
+        COVERED.put("square()", elementwise2 + "square");
+        COVERED.put("clone()", shapes + "cloneOf");
+        COVERED.put("sum(int)", reduce2 + "sumAxisDropped");
+        COVERED.put("mean(int)", reduce2 + "meanAxisDropped");
+        for (String op : List.of("max", "min", "logSumExp", "var", "std")) {
+            COVERED.put(op + "(int)", extrema + op + "AxisDropped");
+        }
     }
 
     /** The public methods of Tensor returning Tensor or List (of tensors), as {@code name(Type,...)}. */
@@ -267,6 +276,7 @@ class OpCoverageTest {
         List<Function<Tensor, Tensor>> ops = List.of(t -> t.gt(y), t -> t.lt(y), t -> t.ge(y), t -> t.le(y),
                 t -> t.eq(y), t -> t.gt(0), t -> t.lt(0), t -> t.ge(0), t -> t.le(0), t -> t.eq(0), Tensor::sign,
                 Tensor::argmax, Tensor::argmin, t -> t.argmax(0, true), t -> t.argmin(new int[] {0}, false),
+                t -> t.argmax(0), t -> t.argmin(-1),
                 Tensor::detach);
         for (Function<Tensor, Tensor> op : ops) {
             Tensor out = op.apply(x);
@@ -290,7 +300,8 @@ class OpCoverageTest {
     void creationFunctionsReturnLeavesThatDoNotRequireGrad() {
         java.util.Random r = new java.util.Random(1);
         for (Tensor t : List.of(Tensor.of(new double[] {1}, 1), Tensor.scalar(1), Tensor.zeros(2), Tensor.ones(2),
-                Tensor.full(3, 2), Tensor.arange(3), Tensor.eye(2), Tensor.rand(r, 2), Tensor.randn(r, 2),
+                Tensor.full(3, 2), Tensor.arange(3), Tensor.linspace(0, 1, 3), Tensor.of(new double[][] {{1}}),
+                Tensor.of(new float[][][] {{{1}}}), Tensor.eye(2), Tensor.rand(r, 2), Tensor.randn(r, 2),
                 Tensor.zerosLike(Tensor.ones(2)), Tensor.onesLike(Tensor.ones(2)))) {
             assertTrue(t.isLeaf());
             assertFalse(t.requiresGrad());

@@ -145,4 +145,16 @@ class ReduceGradProperties {
             });
         });
     }
+
+    // the one-axis forms without keepDim (PyTorch's x.sum(dim)): the same gradients, the axis dropped
+
+    @Property
+    void sumAxisDropped(@ForAll("oneAxis") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].sum(c.axis()), c.x().leaf());
+    }
+
+    @Property
+    void meanAxisDropped(@ForAll("oneAxis") AxisCase c) {
+        GradCheck.assertGradientsMatch(in -> in[0].mean(c.axis()), c.x().leaf());
+    }
 }

@@ -93,6 +93,12 @@ class SecondOrderCoverageTest {
         SECOND_ORDER.put("maxPool2d(int[],int[],int[])", P + "maxPool2d");
         SECOND_ORDER.put("avgPool2d(int)", P + "avgPool2dSquare");
         SECOND_ORDER.put("avgPool2d(int[],int[],int[])", P + "avgPool2d");
+
+        SECOND_ORDER.put("square()", P + "square");
+        SECOND_ORDER.put("clone()", P + "cloneOf");
+        for (String op : List.of("sum", "mean", "max", "min", "logSumExp", "var", "std")) {
+            SECOND_ORDER.put(op + "(int)", P + op + "AxisDropped");
+        }
     }
 
     @Test

@@ -1095,4 +1095,52 @@ class SecondOrderGradProperties {
     Arbitrary<PoolCase> squarePoolCases() {
         return NnCases.poolCases(NnCases.SECOND_ORDER, true, false);
     }
+
+    // ---------------------------------------------------------- names added for PyTorch users
+
+    @Property(tries = TRIES)
+    void square(@ForAll("any") Sample x) {
+        // d^2(x^2)/dx^2 = 2: the Hessian-vector products of the composed mul(x, x)
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].square(), x.leaf());
+    }
+
+    @Property(tries = TRIES)
+    void cloneOf(@ForAll("any") Sample x) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].clone().sin(), x.leaf());
+    }
+
+    @Property(tries = TRIES)
+    void sumAxisDropped(@ForAll("anyAxis") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].sum(c.axis()).sin(), c.x().leaf());
+    }
+
+    @Property(tries = TRIES)
+    void meanAxisDropped(@ForAll("anyAxis") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].mean(c.axis()).sin(), c.x().leaf());
+    }
+
+    @Property(tries = TRIES)
+    void maxAxisDropped(@ForAll("distinctAxis") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].max(c.axis()).pow(2.0), c.x().leaf());
+    }
+
+    @Property(tries = TRIES)
+    void minAxisDropped(@ForAll("distinctAxis") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].min(c.axis()).pow(2.0), c.x().leaf());
+    }
+
+    @Property(tries = TRIES)
+    void logSumExpAxisDropped(@ForAll("anyAxis") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].logSumExp(c.axis()), c.x().leaf());
+    }
+
+    @Property(tries = TRIES)
+    void varAxisDropped(@ForAll("distinctAxisAtLeastTwo") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].var(c.axis()), c.x().leaf());
+    }
+
+    @Property(tries = TRIES)
+    void stdAxisDropped(@ForAll("distinctAxisAtLeastTwo") AxisCase c) {
+        GradCheck.assertSecondOrderGradientsMatch(in -> in[0].std(c.axis()), c.x().leaf());
+    }
 }

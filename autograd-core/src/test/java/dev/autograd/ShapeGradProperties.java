@@ -241,4 +241,10 @@ class ShapeGradProperties {
                 .flatMap(pads -> Arbitraries.doubles().between(-2, 2).ofScale(1)
                         .map(v -> new PadCase(x, TensorArbitraries.toIntArray(pads), v))));
     }
+
+    @Property
+    void cloneOf(@ForAll("any") Sample x) {
+        // a differentiable copy: the identity's gradient, through a non-linear function of the copy
+        GradCheck.assertGradientsMatch(in -> in[0].clone().sin(), x.leaf());
+    }
 }

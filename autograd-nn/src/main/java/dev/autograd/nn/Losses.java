@@ -3,6 +3,7 @@ package dev.autograd.nn;
 import dev.autograd.DType;
 import dev.autograd.Tensor;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Loss functions, each composed from core ops (their gradients come from autograd, none is written by
@@ -130,6 +131,43 @@ public final class Losses {
      */
     public static Tensor crossEntropy(Tensor logits, int[] targets) {
         return crossEntropy(logits, targets, 0, Reduction.MEAN);
+    }
+
+    /**
+     * Cross-entropy of logits against class indices held in a tensor, as PyTorch's
+     * {@code cross_entropy(logits, targets)} with a {@code [N]} tensor of class indices: the same loss and
+     * gradient as {@link #crossEntropy(Tensor, int[])}, mean over the batch. The targets carry no gradient;
+     * their dtype does not matter, but each value must be a whole number.
+     *
+     * @param logits  {@code [N, C]} unnormalised scores
+     * @param targets {@code [N]} class indices in {@code [0, C)}, integer-valued
+     * @return a 0-d tensor
+     * @throws IllegalArgumentException when the targets are not a 1-d tensor of {@code N} whole numbers in
+     *                                  {@code [0, C)} (class probabilities as targets are not supported)
+     * @throws NullPointerException     when an argument is null
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        Objects.requireNonNull(logits, "crossEntropy: the logits are null");
+        Objects.requireNonNull(targets, "crossEntropy: the targets are null");
+        int[] ts = targets.shape();
+        if (ts.length != 1) {
+            throw new IllegalArgumentException("crossEntropy: targets must be a 1-d tensor of class indices, one per"
+                    + " row of the logits " + Arrays.toString(logits.shape()) + ", got shape " + Arrays.toString(ts)
+                    + (ts.length == 2 && Arrays.equals(ts, logits.shape())
+                            ? "; class probabilities (or one-hot rows) as targets are not supported: pass argmax(1)"
+                            : ""));
+        }
+        double[] values = targets.toDoubleArray();
+        int[] indices = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            if (v != Math.rint(v) || Double.isInfinite(v) || Math.abs(v) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("crossEntropy: target " + v + " at position " + i
+                        + " is not a class index (a whole number in [0, C)); targets hold class indices, not scores");
+            }
+            indices[i] = (int) v;
+        }
+        return crossEntropy(logits, indices);
     }
 
     /**

@@ -200,8 +200,11 @@ public final class SafeTensors {
      * Saves a module's {@link Module#stateDict()} (parameters and buffers) to {@code path}.
      *
      * @param module the module
-     * @param path   the file to create or replace; its folder must exist
-     * @throws UncheckedIOException when the file cannot be written
+     * @param path   the file to create or replace; its folder must exist (it is not created: a mistyped
+     *               folder would otherwise silently receive the model)
+     * @throws UncheckedIOException when the file cannot be written; a missing, read-only or non-folder parent
+     *                              is named in the message ("SafeTensors.save: folder /x/y does not exist
+     *                              (saving model.safetensors)...")
      */
     public static void save(Module module, Path path) {
         save(module, path, Map.of());
@@ -284,6 +287,29 @@ public final class SafeTensors {
         writeFile("SafeTensors.write", tensors, metadata, path);
     }
 
+    /**
+     * Why a file cannot be created in {@code dir}, in the user's terms: the folder is missing, is not a folder,
+     * or does not let us write; otherwise the file system's own reason.
+     */
+    private static UncheckedIOException folderProblem(String op, Path dir, Path file, IOException cause) {
+        String saving = " (saving " + file.getFileName() + ")";
+        String message;
+        if (!Files.exists(dir)) {
+            message = op + ": folder " + dir + " does not exist" + saving
+                    + "; create it first, e.g. with Files.createDirectories";
+        } else if (!Files.isDirectory(dir)) {
+            message = op + ": " + dir + " is not a folder" + saving;
+        } else if (cause instanceof java.nio.file.AccessDeniedException || !Files.isWritable(dir)) {
+            message = op + ": folder " + dir + " is not writable" + saving;
+        } else {
+            // the file system's reason without its path, which would be the temporary file's (the cause keeps it)
+            String reason = cause instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                    ? fse.getReason() : cause.getClass().getSimpleName();
+            message = op + ": cannot create a file in folder " + dir + saving + ": " + reason;
+        }
+        return new UncheckedIOException(message, cause);
+    }
+
     private static void writeFile(String op, Map<String, Tensor> tensors, Map<String, String> metadata, Path path) {
         Path absolute = path.toAbsolutePath();
         Path dir = absolute.getParent();
@@ -295,7 +321,15 @@ public final class SafeTensors {
             // A sibling created like any new file (so it gets the usual permissions, unlike createTempFile's
             // owner-only ones), never clobbering an existing file.
             tmp = dir.resolve("." + absolute.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+            FileChannel opened;
+            try {
+                opened = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+            } catch (IOException e) {
+                tmp = null;
+                // Name the folder the user gave, not the hidden temporary file that could not be created.
+                throw folderProblem(op, dir, absolute, e);
+            }
+            try (FileChannel out = opened) {
                 writeAll(out, ByteBuffer.wrap(header.bytes));
                 for (var e : order) {
                     writeData(out, e.getValue(), digest);

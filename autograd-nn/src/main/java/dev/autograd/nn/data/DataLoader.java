@@ -43,6 +43,34 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     /**
+     * A loader that visits {@code dataset} in order, in batches of {@code batchSize} (the last one may be
+     * smaller), like {@code DataLoader(dataset, batch_size=n)}; {@link #builder} sets more.
+     *
+     * @param dataset   the samples
+     * @param batchSize the number of samples per batch, at least 1
+     * @throws IllegalArgumentException when the batch size is below 1
+     * @throws NullPointerException     when the data set is null
+     */
+    public DataLoader(Dataset<Sample> dataset, int batchSize) {
+        this(builder(dataset).batchSize(batchSize));
+    }
+
+    /**
+     * A loader that shuffles {@code dataset} every epoch with permutations determined by {@code seed}, in
+     * batches of {@code batchSize}, like {@code DataLoader(dataset, batch_size=n, shuffle=True)} with the
+     * randomness passed in: {@code builder(dataset).batchSize(batchSize).shuffle(seed).build()}.
+     *
+     * @param dataset   the samples
+     * @param batchSize the number of samples per batch, at least 1
+     * @param seed      the seed of the shuffling
+     * @throws IllegalArgumentException when the batch size is below 1
+     * @throws NullPointerException     when the data set is null
+     */
+    public DataLoader(Dataset<Sample> dataset, int batchSize, long seed) {
+        this(builder(dataset).batchSize(batchSize).shuffle(seed));
+    }
+
+    /**
      * Starts a loader over {@code dataset}; defaults: batch size 1, no shuffling, last partial batch kept.
      *
      * @param dataset the samples
