@@ -153,7 +153,7 @@ final class LinalgOps {
             int in = w.shapeRef()[1];
             Tensor g2 = g.reshape(rows, out);
             Tensor gx = needsGrad(0) ? g.matmul(w) : null;
-            Tensor gw = needsGrad(1) ? g2.transpose().matmul(x.reshape(rows, in)) : null;
+            Tensor gw = needsGrad(1) ? g2.t().matmul(x.reshape(rows, in)) : null;
             Tensor gb = next.length > 2 && needsGrad(2) ? g2.sum(0, false) : null;
             return next.length > 2 ? grads(gx, gw, gb) : grads(gx, gw);
         }

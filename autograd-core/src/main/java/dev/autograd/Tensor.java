@@ -1526,15 +1526,17 @@ public final class Tensor {
     }
 
     /**
-     * The transpose of a 2-d tensor. Backward: the gradient is transposed back.
+     * The transpose of a matrix, PyTorch's {@code t()}: {@code out[j][i] = x[i][j]}. Backward: the
+     * gradient is transposed back. Unlike PyTorch, a 0-d or 1-d tensor is refused rather than returned
+     * unchanged: transposing a vector is a no-op, and asking for one is almost always a shape mistake.
      *
-     * @return the transposed matrix
+     * @return the transposed matrix, shape {@code [n, m]} for an {@code [m, n]} input
      * @throws IllegalArgumentException when the tensor is not 2-d
      */
-    public Tensor transpose() {
+    public Tensor t() {
         if (shape.length != 2) {
-            throw new IllegalArgumentException("transpose: transpose() needs a 2-d tensor, got shape "
-                    + Shapes.format(shape) + "; use transpose(axisA, axisB) for other ranks");
+            throw new IllegalArgumentException("t: t() needs a 2-d tensor, got shape "
+                    + Shapes.format(shape) + "; use transpose(axisA, axisB) or permute for other ranks");
         }
         return transpose(0, 1);
     }

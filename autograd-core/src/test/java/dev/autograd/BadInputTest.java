@@ -121,8 +121,8 @@ class BadInputTest {
 
     @Test
     void transposeOfBadAxesOrRank() {
-        assertMessage(assertThrows(IllegalArgumentException.class, () -> zeros(2, 3, 4).transpose()),
-                "transpose", "[2, 3, 4]");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> zeros(2, 3, 4).t()),
+                "t", "[2, 3, 4]");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> zeros(2, 3).transpose(0, 2)),
                 "transpose", "[2, 3]");
     }

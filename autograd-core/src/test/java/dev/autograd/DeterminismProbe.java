@@ -27,7 +27,7 @@ public final class DeterminismProbe {
             Tensor images = Tensor.randn(random, dtype, 9, 3, 17, 17).requiresGrad(true);
             Tensor kernels = Tensor.randn(random, dtype, 8, 3, 3, 3).requiresGrad(true);
             Tensor h = x.linear(w, b).tanh();
-            Tensor loss = h.softmax(1).mul(h).sum().add(h.matmul(h.transpose()).sum(0, false).logSumExp())
+            Tensor loss = h.softmax(1).mul(h).sum().add(h.matmul(h.t()).sum(0, false).logSumExp())
                     .add(images.conv2d(kernels, null, 1, 1).relu().maxPool2d(2).sum())
                     .add(Tensor.randn(random, dtype, 1 << 20).mul(x.sum()).sum());
             loss.backward();

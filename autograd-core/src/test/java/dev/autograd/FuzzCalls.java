@@ -294,7 +294,7 @@ final class FuzzCalls {
                 if (xs.length == 2) {
                     expect(run, new int[] {xs[1], xs[0]}, xd);
                 }
-                return call(() -> x.transpose(), str(x) + ".transpose()");
+                return call(() -> x.t(), str(x) + ".t()");
             }
             case TRANSPOSE -> {
                 int a = axis(s, 2, xs.length);

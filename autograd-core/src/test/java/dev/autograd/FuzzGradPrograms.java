@@ -143,7 +143,7 @@ final class FuzzGradPrograms {
             case LOG_SOFTMAX:
                 return rank == 0 ? c : c.logSoftmax(a);
             case MATMUL_SELF_T:
-                return rank != 2 ? c : c.matmul(c.transpose().tanh());
+                return rank != 2 ? c : c.matmul(c.t().tanh());
             case SPLIT_FIRST:
                 return rank == 0 || sh[a] == 0 ? c : c.split(Math.max(1, sh[a] / 2), a).get(0);
             case FLATTEN:

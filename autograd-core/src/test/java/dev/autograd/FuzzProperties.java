@@ -150,7 +150,7 @@ class FuzzProperties {
         VAR_ALL("var"), VAR("var"), VAR_AXES("var"), STD_ALL("std"), STD("std"), STD_AXES("std"),
         ARGMAX_ALL("argmax"), ARGMAX("argmax"), ARGMAX_AXES("argmax"),
         ARGMIN_ALL("argmin"), ARGMIN("argmin"), ARGMIN_AXES("argmin"),
-        RESHAPE("reshape"), TRANSPOSE_2D("transpose"), TRANSPOSE("transpose"), PERMUTE("permute"),
+        RESHAPE("reshape"), TRANSPOSE_2D("t"), TRANSPOSE("transpose"), PERMUTE("permute"),
         EXPAND("expand"), FLATTEN_ALL("flatten"), FLATTEN("flatten"), SQUEEZE_ALL("squeeze"), SQUEEZE("squeeze"),
         UNSQUEEZE("unsqueeze"), SLICE("slice"), SELECT("select"), INDEX_SELECT("indexSelect"),
         GATHER("gather"), SCATTER_ADD("scatterAdd"), CONCAT("concat"), STACK("stack"), SPLIT("split"),

@@ -36,7 +36,7 @@ class MovementGradProperties {
 
     @Property
     void transposeMatrix(@ForAll("matrices") Sample x) {
-        GradCheck.assertGradientsMatch(in -> weighted(in[0].transpose()), x.leaf());
+        GradCheck.assertGradientsMatch(in -> weighted(in[0].t()), x.leaf());
     }
 
     @Property

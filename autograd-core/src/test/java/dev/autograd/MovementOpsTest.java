@@ -79,7 +79,7 @@ class MovementOpsTest {
         @Test
         void matrixTranspose() {
             Tensor x = x23();
-            Tensor y = x.transpose();
+            Tensor y = x.t();
             // [[1,4],[2,5],[3,6]]
             assertTensor(y, shape(3, 2), 1, 4, 2, 5, 3, 6);
             y.backward(Tensor.of(new double[] {10, 40, 20, 50, 30, 60}, 3, 2));
@@ -108,16 +108,16 @@ class MovementOpsTest {
         void transposeThenMatmulUsesLogicalLayout() {
             // a transposed view must be read in its logical order by later ops
             Tensor x = x23();
-            Tensor g = x.transpose().matmul(x);
+            Tensor g = x.t().matmul(x);
             // x^T x = [[17,22,27],[22,29,36],[27,36,45]]
             assertTensor(g, shape(3, 3), 17, 22, 27, 22, 29, 36, 27, 36, 45);
-            assertTensor(x.transpose().reshape(6), shape(6), 1, 4, 2, 5, 3, 6);
+            assertTensor(x.t().reshape(6), shape(6), 1, 4, 2, 5, 3, 6);
         }
 
         @Test
         void float32Forward() {
             Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
-            assertTensor32(x.transpose(), shape(3, 2), 1, 4, 2, 5, 3, 6);
+            assertTensor32(x.t(), shape(3, 2), 1, 4, 2, 5, 3, 6);
             assertTensor32(x.transpose(1, 0), shape(3, 2), 1, 4, 2, 5, 3, 6);
         }
     }

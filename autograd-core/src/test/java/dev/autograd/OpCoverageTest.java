@@ -132,7 +132,7 @@ class OpCoverageTest {
         COVERED.put("matmul(Tensor)", "MatmulGradProperties#matrixMatrix");
         COVERED.put("linear(Tensor,Tensor)", "MatmulGradProperties#linear");
         COVERED.put("reshape(int[])", "MovementGradProperties#reshape");
-        COVERED.put("transpose()", "MovementGradProperties#transposeMatrix");
+        COVERED.put("t()", "MovementGradProperties#transposeMatrix");
         COVERED.put("transpose(int,int)", "MovementGradProperties#transposeTwoAxes");
         COVERED.put("permute(int[])", "MovementGradProperties#permute");
 

@@ -61,7 +61,7 @@ class SecondOrderCoverageTest {
         SECOND_ORDER.put("matmul(Tensor)", P + "matmul");
         SECOND_ORDER.put("linear(Tensor,Tensor)", P + "linear");
         SECOND_ORDER.put("reshape(int[])", P + "reshape");
-        SECOND_ORDER.put("transpose()", P + "transposeMatrix");
+        SECOND_ORDER.put("t()", P + "transposeMatrix");
         SECOND_ORDER.put("transpose(int,int)", P + "transposeTwoAxes");
         SECOND_ORDER.put("permute(int[])", P + "permute");
         SECOND_ORDER.put("expand(int[])", P + "expand");

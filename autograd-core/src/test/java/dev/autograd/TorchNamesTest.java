@@ -327,7 +327,7 @@ class TorchNamesTest {
             assertSame(x.storage, x.reshape(2, 3).storage);
             assertSame(x.storage, x.reshape(3, -1).flatten().storage);
             // and a transposed tensor is a fresh dense copy, so reshaping it shares that copy's storage
-            Tensor t = x.reshape(2, 3).transpose();
+            Tensor t = x.reshape(2, 3).t();
             assertSame(t.storage, t.reshape(6).storage);
         }
     }

@@ -255,11 +255,11 @@ public final class BackpropNotes {
             Tensor gPrime2 = a2.mul(a2.neg().add(1));                          // g'(z2) = a2 (1 - a2)
             Tensor delta2 = a2.sub(y).mul(gPrime2);                            // dL/dz2 = (a2 - y) * g'(z2)
             Tensor gPrime1 = a1.mul(a1.neg().add(1));                          // g'(z1) = a1 (1 - a1)
-            Tensor delta1 = p.w2().detach().transpose().matmul(delta2).mul(gPrime1); // (W2^T delta2) * g'(z1)
+            Tensor delta1 = p.w2().detach().t().matmul(delta2).mul(gPrime1); // (W2^T delta2) * g'(z1)
             Map<String, Tensor> grads = new LinkedHashMap<>();
-            grads.put("W1", delta1.matmul(x.transpose()));                     // dL/dW1 = delta1 x^T
+            grads.put("W1", delta1.matmul(x.t()));                     // dL/dW1 = delta1 x^T
             grads.put("b1", delta1);                                           // dL/db1 = delta1
-            grads.put("W2", delta2.matmul(a1.transpose()));                    // dL/dW2 = delta2 a1^T
+            grads.put("W2", delta2.matmul(a1.t()));                    // dL/dW2 = delta2 a1^T
             grads.put("b2", delta2);                                           // dL/db2 = delta2
             grads.put("delta1", delta1);
             grads.put("delta2", delta2);

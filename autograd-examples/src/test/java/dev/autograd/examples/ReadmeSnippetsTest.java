@@ -67,12 +67,15 @@ class ReadmeSnippetsTest {
     /**
      * Blocks checked by neither way, each with its reason. Keep it short: a stale entry (no such block) fails.
      */
-    static final List<Exemption> EXEMPT = List.of(new Exemption("Testing gradients of your own ops",
-            "/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow at x = 1000. Its derivative is sigmoid(x). */",
-            "a user's test class; the README section on testing gradients is being tied to the user project under"
-                    + " autograd-testing/src/it (branch adopt), which replaces this entry"));
+    static final List<Exemption> EXEMPT = List.of();
 
     private static final Pattern MARKER = Pattern.compile("^<!--\\s*snippet:\\s*(.*?)\\s*-->\\s*$");
+    /**
+     * {@code <!-- file: path -->}: the block is that whole file of the repository (the user project of the
+     * testing section, which autograd-testing's invoker build runs; its ReadmeUserProjectTest checks the
+     * non-Java blocks).
+     */
+    private static final Pattern FILE_MARKER = Pattern.compile("^<!--\\s*file:\\s*(\\S+)\\s*-->\\s*$");
     private static final Pattern THROWS = Pattern.compile("^throws\\s+([\\w.$]+)(?::\\s*(.*))?$");
     private static final Pattern TIE = Pattern.compile("^([\\w./-]+\\.java)#([\\w-]+)$");
     private static final Pattern FENCE = Pattern.compile("^```\\s*([\\w+-]*)\\s*$");
@@ -115,14 +118,21 @@ class ReadmeSnippetsTest {
         List<Block> run = new ArrayList<>();
         for (Block block : blocks) {
             if (!block.lang().equals("java")) {
-                if (block.marker() != null) {
+                if (block.marker() != null && !block.marker().startsWith("file:")) {
                     tests.add(DynamicTest.dynamicTest(block.where() + " marker", () -> fail(block.where()
                             + ": a snippet marker before a ```" + block.lang() + " block; only ```java blocks are checked")));
                 }
                 continue;
             }
             Matcher tie = block.marker() == null ? null : TIE.matcher(block.marker());
-            if (tie != null && tie.matches()) {
+            if (block.marker() != null && block.marker().startsWith("file:")) {
+                Path file = root.resolve(block.marker().substring("file:".length()));
+                tests.add(DynamicTest.dynamicTest(block.where() + " is " + file, () -> {
+                    assertTrue(Files.isRegularFile(file), () -> block.where() + ": no file " + file);
+                    assertEquals(dedent(Files.readAllLines(file, StandardCharsets.UTF_8)), dedent(block.code()),
+                            () -> block.where() + " differs from " + file);
+                }));
+            } else if (tie != null && tie.matches()) {
                 tests.add(DynamicTest.dynamicTest(block.where() + " equals " + block.marker(),
                         () -> assertTied(block, root.resolve(tie.group(1)), tie.group(2))));
             } else if (exemption(block) != null) {
@@ -190,7 +200,8 @@ class ReadmeSnippetsTest {
                 }
                 if (before >= 0) {
                     Matcher m = MARKER.matcher(lines.get(before).strip());
-                    marker = m.matches() ? m.group(1) : null;
+                    Matcher file = FILE_MARKER.matcher(lines.get(before).strip());
+                    marker = m.matches() ? m.group(1) : file.matches() ? "file:" + file.group(1) : null;
                 }
                 int end = i + 1;
                 while (end < lines.size() && !lines.get(end).strip().equals("```")) {

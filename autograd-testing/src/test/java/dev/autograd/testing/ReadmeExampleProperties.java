@@ -8,7 +8,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** The README's "Testing gradients of your own ops" example, kept compiling and passing here. */
+/**
+ * The custom op of the README's user project ({@code src/it/readme-user-project}, built by the invoker) checked
+ * in this module's own suite too, where a failure points at the library rather than at the invoked build.
+ */
 class ReadmeExampleProperties {
 
     /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow at x = 1000. Its derivative is sigmoid(x). */
