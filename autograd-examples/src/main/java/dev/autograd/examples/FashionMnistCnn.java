@@ -19,7 +19,8 @@ import java.util.Random;
  * settings reaches about 88.9% test accuracy.
  *
  * <p>Run: {@code ./mvnw -q -pl autograd-examples -am compile exec:java -Dexample=dev.autograd.examples.FashionMnistCnn};
- * {@code -Dfashion.epochs=N} sets the epochs, {@code -Dfashion.limit=N} trains on the first N samples, and
+ * {@code -Dfashion.epochs=N} sets the epochs, {@code -Dfashion.limit=N} trains on the first N samples,
+ * {@code -Dfashion.seed=N} changes the seed (42) of the initial weights and the shuffling, and
  * {@code -Dautograd.fashionMnist.dir=/folder} reads the data from another folder than Debian's package's. Without
  * the data it says how to get it and exits with status 2.
  */

@@ -57,6 +57,9 @@ public final class FashionMnistTraining {
     /** The system property that trains on the first N training samples only. */
     public static final String LIMIT_PROPERTY = "fashion.limit";
 
+    /** The system property that sets the seed of the initial weights and the shuffling (default 42). */
+    public static final String SEED_PROPERTY = "fashion.seed";
+
     private static final int EVAL_BATCH = 1000;
 
     private FashionMnistTraining() {
@@ -87,8 +90,8 @@ public final class FashionMnistTraining {
         }
 
         /**
-         * A configuration with {@code -Dfashion.epochs=N} and {@code -Dfashion.limit=N} applied when set, the data
-         * from {@link FashionMnist#defaultDirectory()} and seed 42.
+         * A configuration with {@code -Dfashion.epochs=N}, {@code -Dfashion.limit=N} and {@code -Dfashion.seed=N}
+         * (default 42) applied when set, and the data from {@link FashionMnist#defaultDirectory()}.
          *
          * @param title        the model's name
          * @param epochs       the epochs when the property is not set
@@ -101,7 +104,7 @@ public final class FashionMnistTraining {
         public static Config fromSystemProperties(String title, int epochs, int batchSize, double learningRate,
                                                   Path outputDir) {
             return new Config(title, intProperty(EPOCHS_PROPERTY, epochs), batchSize, learningRate,
-                    intProperty(LIMIT_PROPERTY, Integer.MAX_VALUE), 42L, FashionMnist.defaultDirectory(), outputDir);
+                    intProperty(LIMIT_PROPERTY, Integer.MAX_VALUE), seedProperty(), FashionMnist.defaultDirectory(), outputDir);
         }
 
         /**
@@ -114,6 +117,18 @@ public final class FashionMnistTraining {
          */
         public Config withRun(int epochs, int limit, Path outputDir) {
             return new Config(title, epochs, batchSize, learningRate, limit, seed, dataDir, outputDir);
+        }
+    }
+
+    private static long seedProperty() {
+        String value = System.getProperty(SEED_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return 42L;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + SEED_PROPERTY + "=" + value + ": expected a whole number", e);
         }
     }
 
@@ -210,9 +225,9 @@ public final class FashionMnistTraining {
         model.train();
         Optimizer optimizer = new Adam(model.parameters(), config.learningRate());
         DataLoader loader = DataLoader.builder(train).batchSize(config.batchSize()).shuffle(config.seed()).build();
-        LOG.info("{}: {} parameters, {} training and {} test samples from {}, batch {}, Adam lr {}, {} epoch{}\n{}",
+        LOG.info("{}: {} parameters, {} training and {} test samples from {}, batch {}, Adam lr {}, {} epoch{}, seed {}\n{}",
                 config.title(), model.parameterCount(), train.size(), test.size(), config.dataDir(), config.batchSize(),
-                config.learningRate(), config.epochs(), config.epochs() == 1 ? "" : "s", model);
+                config.learningRate(), config.epochs(), config.epochs() == 1 ? "" : "s", config.seed(), model);
 
         int batches = loader.batchCount();
         int window = Math.max(1, batches / 20);
@@ -250,7 +265,7 @@ public final class FashionMnistTraining {
                     windowLoss = 0;
                     windowBatches = 0;
                 }
-                if (progress && b < batches && b % (batches / 4) == 0) {
+                if (progress && (b == batches / 4 || b == batches / 2 || b == 3 * batches / 4)) {
                     double s = (System.nanoTime() - start) / 1e9;
                     LOG.info("epoch {}/{}: {}% ({}/{} batches), loss {}, train accuracy {}, {} samples/s", e,
                             config.epochs(), 100 * b / batches, b, batches, fmt("%.4f", total / seen),
