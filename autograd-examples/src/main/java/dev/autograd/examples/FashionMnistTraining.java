@@ -9,6 +9,7 @@ import dev.autograd.nn.data.Batch;
 import dev.autograd.nn.data.DataLoader;
 import dev.autograd.nn.data.DatasetNotFoundException;
 import dev.autograd.nn.data.FashionMnist;
+import dev.autograd.nn.data.IdxFormatException;
 import dev.autograd.nn.optim.Adam;
 import dev.autograd.nn.optim.Optimizer;
 import java.awt.BasicStroke;
@@ -182,7 +183,8 @@ public final class FashionMnistTraining {
 
     /**
      * Runs an example's {@code main}: trains, prints the test accuracy and the pictures' paths; when the data
-     * is missing, prints how to get it and exits with status 2; exits with status 1 on any other error.
+     * is missing, prints how to get it and exits with status 2; when a file is damaged or unreadable, prints
+     * what is wrong and exits with status 1.
      *
      * @param config what to train
      * @param model  builds the model from a seeded generator
@@ -195,7 +197,8 @@ public final class FashionMnistTraining {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
-        } catch (RuntimeException e) {
+        } catch (IdxFormatException | UncheckedIOException e) {
+            // A damaged or unreadable file: the message names it and says what is wrong.
             System.err.println(config.title() + " failed: " + e.getMessage());
             System.exit(1);
             return;
