@@ -22,8 +22,8 @@ import java.util.Random;
  * }
  * }</pre>
  *
- * <p>Batches of a {@link TensorDataset} are gathered with {@code indexSelect}; other data sets are stacked
- * sample by sample. Not thread-safe.
+ * <p>Batches of a {@link TensorDataset} or {@link FashionMnist} are gathered with {@code indexSelect}; other
+ * data sets are stacked sample by sample. Not thread-safe.
  */
 public final class DataLoader implements Iterable<Batch> {
 
@@ -139,8 +139,8 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private Batch collate(int[] indices) {
-        if (dataset instanceof TensorDataset td) {
-            return td.batch(indices);
+        if (dataset instanceof BatchGatherer gatherer) {
+            return gatherer.batch(indices);
         }
         List<Tensor> features = new ArrayList<>(indices.length);
         List<Tensor> targets = new ArrayList<>(indices.length);

@@ -14,7 +14,7 @@ import java.util.Objects;
  * TensorDataset data = new TensorDataset(x, y);   // x [N, 2], y [N]
  * }</pre>
  */
-public final class TensorDataset implements Dataset<Sample> {
+public final class TensorDataset implements Dataset<Sample>, BatchGatherer {
 
     private final Tensor features;
     private final Tensor targets;
@@ -66,6 +66,7 @@ public final class TensorDataset implements Dataset<Sample> {
      * @param indices positions in {@code [0, size())}
      * @return a batch with {@code features [indices.length, ...]} and {@code targets [indices.length, ...]}
      */
+    @Override
     public Batch batch(int[] indices) {
         Objects.requireNonNull(indices, "TensorDataset.batch: indices is null");
         for (int i : indices) {
