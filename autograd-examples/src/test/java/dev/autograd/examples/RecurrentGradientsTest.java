@@ -45,6 +45,9 @@ class RecurrentGradientsTest {
             }
         }
 
+        assertEquals(40, r.unclippedRnn().length());
+        assertEquals(0, r.unclippedRnn().clippedSteps());
+        assertTrue(out.contains("RNN at T = 40 without clipping"), out);
         assertTrue(out.contains("     T       RNN      LSTM"), out);
         assertTrue(out.contains("||dL/dx_t|| at T = 40"), out);
         for (String file : List.of(RecurrentGradients.GRADIENT_THROUGH_TIME_FILE, RecurrentGradients.ACCURACY_FILE,
