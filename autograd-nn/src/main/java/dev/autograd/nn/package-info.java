@@ -12,6 +12,9 @@
  *       {@link dev.autograd.nn.ReLU}, {@link dev.autograd.nn.Tanh}, {@link dev.autograd.nn.Sigmoid},
  *       {@link dev.autograd.nn.LeakyReLU}, {@link dev.autograd.nn.GELU}, {@link dev.autograd.nn.Softmax},
  *       {@link dev.autograd.nn.Identity}.</li>
+ *   <li>Recurrent layers (batch-first, PyTorch's equations and parameter names): {@link dev.autograd.nn.RNN},
+ *       {@link dev.autograd.nn.LSTM} and {@link dev.autograd.nn.GRU}, whose {@code forwardWithState} returns a
+ *       {@link dev.autograd.nn.RecurrentOutput}.</li>
  *   <li>{@link dev.autograd.nn.Losses} (with {@link dev.autograd.nn.Reduction}), {@link dev.autograd.nn.Init},
  *       {@link dev.autograd.nn.GradClip}, and model files in {@link dev.autograd.nn.SafeTensors}.</li>
  *   <li>{@link dev.autograd.nn.GradientMonitor}: per-layer gradient and weight norms and update-to-weight
