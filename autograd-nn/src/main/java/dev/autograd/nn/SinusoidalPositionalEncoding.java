@@ -66,7 +66,7 @@ public final class SinusoidalPositionalEncoding extends Module {
      *
      * @param x {@code [N, L, dModel]} or {@code [L, dModel]}, with {@code L <= maxLen}
      * @return {@code x + PE[0:L]}, of {@code x}'s shape
-     * @throws IllegalArgumentException when the shape does not fit
+     * @throws IllegalArgumentException when the shape does not fit or the dtype is not the table's
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -76,7 +76,13 @@ public final class SinusoidalPositionalEncoding extends Module {
                     + "): input shape " + Arrays.toString(s) + " must be [N, L, " + dModel + "] or [L, " + dModel
                     + "] with L <= " + maxLen);
         }
-        return x.add(buffer("pe").slice(0, 0, s[s.length - 2], 1));
+        Tensor pe = buffer("pe");
+        if (pe.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("SinusoidalPositionalEncoding(maxLen=" + maxLen + ", dModel=" + dModel
+                    + "): the input is " + x.dtype() + " but the table is " + pe.dtype()
+                    + "; convert the module (or the model holding it) with to(" + x.dtype() + ")");
+        }
+        return x.add(pe.slice(0, 0, s[s.length - 2], 1));
     }
 
     /** @return the longest sequence this encoding covers */

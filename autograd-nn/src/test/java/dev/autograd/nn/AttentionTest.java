@@ -315,6 +315,34 @@ class AttentionTest {
         }
 
         @Test
+        void inFloat32MaskedKeysGetWeightZeroAndNothingIsNaN() {
+            MultiheadAttention mha = new MultiheadAttention(8, 2, new Random(52));
+            perturb(mha, 53);
+            mha.to(DType.FLOAT32);
+            Tensor x = randn(54, 3, 5, 8).to(DType.FLOAT32).requiresGrad(true);
+            AttentionMask pad = AttentionMask.padding(new int[] {5, 3, 1}, 5);
+            MultiheadAttention.Result r = mha.forward(x, x, x, pad, AttentionMask.causal(5), true, false);
+            double[] w = r.weights().toDoubleArray();
+            for (int b = 0; b < 3; b++) {
+                for (int hh = 0; hh < 2; hh++) {
+                    for (int i = 0; i < 5; i++) {
+                        for (int j = 0; j < 5; j++) {
+                            double v = w[((b * 2 + hh) * 5 + i) * 5 + j];
+                            boolean masked = j > i || j >= new int[] {5, 3, 1}[b];
+                            assertTrue(masked ? v == 0.0 : v > 0, "weight " + v + " at " + b + ", " + hh + ", " + i + ", " + j);
+                        }
+                    }
+                }
+            }
+            r.output().sum().backward();
+            assertTrue(java.util.Arrays.stream(x.grad().toDoubleArray()).allMatch(Double::isFinite));
+            assertTrue(mha.parameters().stream().allMatch(p -> java.util.Arrays.stream(p.grad().toDoubleArray())
+                    .allMatch(Double::isFinite)));
+            assertMentions(assertThrows(IllegalArgumentException.class,
+                    () -> new SinusoidalPositionalEncoding(5, 8).forward(x)), "SinusoidalPositionalEncoding", "FLOAT32", "to(FLOAT32)");
+        }
+
+        @Test
         void aQueryWithEveryKeyMaskedIsRefusedNotNaN() {
             MultiheadAttention mha = new MultiheadAttention(4, 2, new Random(37));
             Tensor x = randn(38, 2, 3, 4);
