@@ -153,7 +153,8 @@ public final class TransformerEncoderLayer extends Module {
 
     /**
      * The weights of this layer's self-attention for input {@code src} (after {@code norm1} when pre-norm),
-     * e.g. to draw an attention map.
+     * e.g. to draw an attention map. In training mode with dropout they are the dropped weights (see
+     * {@link MultiheadAttention}); call {@link #eval()} first for the plain ones.
      *
      * @param src               {@code [N, L, dModel]}, this layer's input
      * @param srcMask           as in {@link #forward(Tensor, AttentionMask, AttentionMask)}

@@ -138,7 +138,9 @@ class AttentionGradProperties {
                                     @ForAll @IntRange(min = 1, max = 2) int heads, @ForAll boolean normFirst,
                                     @ForAll boolean gelu, @ForAll boolean masked, @ForAll @IntRange(min = 0, max = 1000) int seed) {
         Random rng = new Random(seed);
-        int d = 2 * heads;
+        // Width 3 per head: a layer norm over 2 features maps every row to (+-1) gamma + beta whatever its
+        // scale, which would make the post-norm layer's output blind to out_proj.weight's size.
+        int d = 3 * heads;
         TransformerEncoderLayer layer = new TransformerEncoderLayer(d, heads, 3, 0.0,
                 gelu ? TransformerEncoderLayer.Activation.GELU : TransformerEncoderLayer.Activation.RELU, normFirst, 1e-5, rng);
         AttentionTest.perturb(layer, seed + 1);
