@@ -12,14 +12,14 @@
  *       {@link dev.autograd.nn.ReLU}, {@link dev.autograd.nn.Tanh}, {@link dev.autograd.nn.Sigmoid},
  *       {@link dev.autograd.nn.LeakyReLU}, {@link dev.autograd.nn.GELU}, {@link dev.autograd.nn.Softmax},
  *       {@link dev.autograd.nn.Identity}.</li>
- *   <li>Attention and transformers: {@link dev.autograd.nn.MultiheadAttention} with
- *       {@link dev.autograd.nn.AttentionMask} (key-padding, causal, boolean or additive),
- *       {@link dev.autograd.nn.TransformerEncoderLayer} (pre- or post-norm),
- *       {@link dev.autograd.nn.TransformerEncoder} and {@link dev.autograd.nn.SinusoidalPositionalEncoding}.</li>
  *   <li>{@link dev.autograd.nn.Losses} (with {@link dev.autograd.nn.Reduction}), {@link dev.autograd.nn.Init},
  *       {@link dev.autograd.nn.GradClip}, and model files in {@link dev.autograd.nn.SafeTensors}.</li>
  *   <li>{@link dev.autograd.nn.GradientMonitor}: per-layer gradient and weight norms and update-to-weight
  *       ratios during training, with warnings when gradients vanish or explode.</li>
+ *   <li>Attention and transformers: {@link dev.autograd.nn.MultiheadAttention} with
+ *       {@link dev.autograd.nn.AttentionMask} (key-padding, causal, boolean or additive),
+ *       {@link dev.autograd.nn.TransformerEncoderLayer} (pre- or post-norm),
+ *       {@link dev.autograd.nn.TransformerEncoder} and {@link dev.autograd.nn.SinusoidalPositionalEncoding}.</li>
  * </ul>
  *
  * <p>Optimizers and learning-rate schedules are in {@code dev.autograd.nn.optim}; data sets and mini-batch
