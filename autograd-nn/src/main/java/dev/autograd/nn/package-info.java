@@ -19,6 +19,10 @@
  *       {@link dev.autograd.nn.GradClip}, and model files in {@link dev.autograd.nn.SafeTensors}.</li>
  *   <li>{@link dev.autograd.nn.GradientMonitor}: per-layer gradient and weight norms and update-to-weight
  *       ratios during training, with warnings when gradients vanish or explode.</li>
+ *   <li>Attention and transformers: {@link dev.autograd.nn.MultiheadAttention} with
+ *       {@link dev.autograd.nn.AttentionMask} (key-padding, causal, boolean or additive),
+ *       {@link dev.autograd.nn.TransformerEncoderLayer} (pre- or post-norm),
+ *       {@link dev.autograd.nn.TransformerEncoder} and {@link dev.autograd.nn.SinusoidalPositionalEncoding}.</li>
  * </ul>
  *
  * <p>Optimizers and learning-rate schedules are in {@code dev.autograd.nn.optim}; data sets and mini-batch
