@@ -13,6 +13,7 @@ public final class DatasetNotFoundException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path directory;
+    /** The names of the files the folder lacks (serialized with the exception: it is a list of strings). */
     private final List<String> missingFiles;
 
     /**
