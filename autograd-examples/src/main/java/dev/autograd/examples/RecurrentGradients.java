@@ -345,7 +345,7 @@ public final class RecurrentGradients {
             adam.zeroGrad();
             Tensor loss = Losses.crossEntropy(model.forward(b.inputs()), b.targets());
             loss.backward();
-            double norm = clip ? GradClip.clipGradNorm(model.parameters(), config.maxNorm()) : globalNorm(model);
+            double norm = clip ? GradClip.clipGradNorm(model.parameters(), config.maxNorm()) : GradClip.totalNorm(model.parameters());
             clipped += clip && norm > config.maxNorm() ? 1 : 0;
             losses.add(loss.item());
             norms.add(norm);
@@ -356,18 +356,6 @@ public final class RecurrentGradients {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    /** @return the L2 norm of all the parameters' gradients together, as clipGradNorm measures it */
-    private static double globalNorm(Module model) {
-        double sum = 0;
-        for (Tensor p : model.parameters()) {
-            if (p.grad() != null) {
-                for (double v : p.grad().toDoubleArray()) {
-                    sum += v * v;
-                }
-            }
-        }
-        return Math.sqrt(sum);
-    }
 
     /** @return {accuracy, loss} on the test set */
     private static double[] evaluate(SequenceClassifier model, Batch test) {

@@ -251,9 +251,9 @@ public final class VanishingGradients {
             }
             loss.backward();
             monitor.beforeStep();
-            double norm = clip ? GradClip.clipGradNorm(model.parameters(), config.maxNorm()) : globalNorm(model);
+            double norm = clip ? GradClip.clipGradNorm(model.parameters(), config.maxNorm()) : GradClip.totalNorm(model.parameters());
             norms.add(norm);
-            clipped.add(clip ? globalNorm(model) : norm);
+            clipped.add(clip ? GradClip.totalNorm(model.parameters()) : norm);
             sgd.step();
             monitor.afterStep();
             if ((step + 1) % 10 == 0 || step + 1 == config.steps()) {
@@ -264,17 +264,6 @@ public final class VanishingGradients {
                 monitor.last().layers());
     }
 
-    private static double globalNorm(Module model) {
-        double sum = 0;
-        for (Tensor p : model.parameters()) {
-            if (p.grad() != null) {
-                for (double v : p.grad().toDoubleArray()) {
-                    sum += v * v;
-                }
-            }
-        }
-        return Math.sqrt(sum);
-    }
 
     /** Linear(in, width), act, (depth - 2) x [Linear(width, width), act], Linear(width, 1). */
     private static Sequential plain(Config c, int inputs, Supplier<Module> act, Random random) {

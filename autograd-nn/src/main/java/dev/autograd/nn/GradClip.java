@@ -41,13 +41,7 @@ public final class GradClip {
             throw new IllegalArgumentException("clipGradNorm: maxNorm must be positive, got " + maxNorm);
         }
         List<Tensor> grads = grads(parameters);
-        double sumSq = 0;
-        for (Tensor g : grads) {
-            for (double v : g.toDoubleArray()) {
-                sumSq += v * v;
-            }
-        }
-        double norm = Math.sqrt(sumSq);
+        double norm = norm(grads);
         if (!Double.isFinite(norm)) {
             LOG.warn("clipGradNorm: the gradient norm is {}; gradients left unchanged", norm);
             return norm;
@@ -65,6 +59,28 @@ public final class GradClip {
             }
         }
         return norm;
+    }
+
+    /**
+     * The global L2 norm {@code ||g|| = sqrt(sum_p sum_i g_{p,i}^2)} of the parameters' gradients, the value
+     * {@link #clipGradNorm} compares with its bound (PyTorch's {@code get_total_norm}), without changing any
+     * gradient: for monitoring, or for clipping by a rule of your own.
+     *
+     * @param parameters the parameters (a tensor listed twice counts once; those without a gradient count 0)
+     * @return the norm, accumulated in double precision; NaN or infinite when a gradient is
+     */
+    public static double totalNorm(Iterable<Tensor> parameters) {
+        return norm(grads(parameters));
+    }
+
+    private static double norm(List<Tensor> grads) {
+        double sumSq = 0;
+        for (Tensor g : grads) {
+            for (double v : g.toDoubleArray()) {
+                sumSq += v * v;
+            }
+        }
+        return Math.sqrt(sumSq);
     }
 
     /**

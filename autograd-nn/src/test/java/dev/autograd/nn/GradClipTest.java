@@ -32,6 +32,17 @@ class GradClipTest {
     }
 
     @Test
+    void totalNormMeasuresWithoutChangingAnything() {
+        List<Tensor> ps = withGrads(new double[] {3, 4}, new double[] {12});
+        Tensor noGrad = Tensor.zeros(3).requiresGrad(true);
+        // sqrt(9 + 16 + 144) = 13; a parameter listed twice counts once, one without a gradient counts 0
+        assertEquals(13, GradClip.totalNorm(List.of(ps.get(0), ps.get(1), ps.get(0), noGrad)), 1e-12);
+        assertValues(new double[] {3, 4}, ps.get(0).grad(), 0);
+        assertEquals(0, GradClip.totalNorm(List.of(noGrad)));
+        assertTrue(Double.isNaN(GradClip.totalNorm(withGrads(new double[] {1, Double.NaN}, new double[] {0}))));
+    }
+
+    @Test
     void leavesSmallGradientsAlone() {
         List<Tensor> ps = withGrads(new double[] {3, 4}, new double[] {12});
         assertEquals(13, GradClip.clipGradNorm(ps, 20), 1e-12);
