@@ -140,4 +140,48 @@ class GradientBuffersTest {
         assertArrayEquals(new double[] {1, 1, 1}, x.grad().toDoubleArray());
         assertArrayEquals(new double[] {3}, b.grad().toDoubleArray(), "summed over the broadcast axis");
     }
+
+    /**
+     * add hands one gradient tensor to both of its inputs, so two pending slots of the pass hold the same
+     * buffer; a later gradient for one of them must not be added into it in place, or the other slot sees
+     * it too. d/dx of 2x + 3x + 5(2x) is 15, and 3 at the same x for the k branch alone.
+     */
+    @Test
+    void aGradientPendingInTwoSlotsIsNeverAddedIntoInPlace() {
+        for (int[] shape : new int[][] {{3}, {2, 3}}) {
+            Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 6).reshape(-1).slice(0, 0, shape.length == 1 ? 3 : 6, 1)
+                    .reshape(shape).detach().requiresGrad(true);
+            Tensor h = x.mul(2);
+            Tensor k = x.mul(3);
+            h.add(k).add(h.mul(5)).sum().backward();
+            for (double g : x.grad().toDoubleArray()) {
+                assertTrue(g == 15, () -> "dx should be 15 everywhere, got " + java.util.Arrays.toString(x.grad().toDoubleArray()));
+            }
+            // the same shape through broadcasting: k's row gradient sums over the rows
+            Tensor w = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);
+            Tensor rows = Tensor.ones(4, 3);
+            Tensor hw = w.mul(2);
+            hw.add(rows.mul(w)).add(hw.mul(5)).sum().backward();
+            assertArrayEquals(new double[] {4 * 2 + 4 + 4 * 10, 4 * 2 + 4 + 4 * 10, 4 * 2 + 4 + 4 * 10},
+                    w.grad().toDoubleArray());
+        }
+    }
+
+    /** Many consumers of one tensor: every path's gradient arrives, summed once each. */
+    @Test
+    void fanOutAccumulatesEveryPathOnce() {
+        Tensor x = leaf(1, -2, 3);
+        Tensor y = x.mul(1);
+        Tensor total = y;
+        for (int i = 2; i <= 6; i++) {
+            total = total.add(y.mul(i));
+        }
+        total.sum().backward();
+        // 1 + 2 + ... + 6 = 21
+        assertArrayEquals(new double[] {21, 21, 21}, x.grad().toDoubleArray());
+        x.zeroGrad();
+        Tensor z = x.mul(1);
+        z.add(z).add(z).sum().backward();
+        assertArrayEquals(new double[] {3, 3, 3}, x.grad().toDoubleArray());
+    }
 }

@@ -67,6 +67,19 @@ class InPlaceTest {
     }
 
     @Test
+    void addScaledIsOneAxpyWhenTheShapesMatchAndBroadcastsOtherwise() {
+        // target += alpha * other, the optimizers' update
+        Tensor t = m23();
+        assertSame(t, t.addInPlace(Tensor.of(new double[] {1, 1, 1, 2, 2, 2}, 2, 3), -0.5));
+        assertTensor(t, shape(2, 3), 0.5, 1.5, 2.5, 3, 4, 5);
+        Tensor u = m23();
+        assertSame(u, u.addInPlace(Tensor.of(new double[] {10, 20, 30}, 3), 0.1));
+        assertTensor(u, shape(2, 3), 2, 4, 6, 5, 7, 9);
+        Tensor f = Tensor.of(new float[] {1, 2}, 2);
+        assertTensor(f.addInPlace(Tensor.of(new float[] {4, 8}, 2), 0.25), shape(2), 2, 4);
+    }
+
+    @Test
     void theOtherOperandBroadcastsToTheTarget() {
         Tensor row = Tensor.of(new double[] {10, 20, 30}, 3);
         Tensor column = Tensor.of(new double[] {100, 200}, 2, 1);
@@ -225,7 +238,8 @@ class InPlaceTest {
     @Test
     void everyInPlaceOpBumpsTheVersion() {
         List<Consumer<Tensor>> ops = List.of(t -> t.addInPlace(0), t -> t.subInPlace(0), t -> t.mulInPlace(1),
-                t -> t.divInPlace(1), t -> t.fill(1), t -> t.copyFrom(Tensor.ones(3)));
+                t -> t.divInPlace(1), t -> t.fill(1), t -> t.copyFrom(Tensor.ones(3)),
+                t -> t.addInPlace(Tensor.zeros(3), 2), t -> t.addInPlace(Tensor.zeros(1), 2));
         for (Consumer<Tensor> op : ops) {
             Tensor x = leaf(new double[] {1, 2, 3}, 3);
             Tensor c = Tensor.ones(3);
