@@ -112,7 +112,7 @@ class GradCheckEvidenceTest {
         }
         EngineExecutionResults results = EngineTestKit.engine("jqwik")
                 .configurationParameter("jqwik.tries.default", TRIES)
-                .configurationParameter("jqwik.reporting.onlyFailures", "true")
+                .configurationParameter("jqwik.reporting.onlyfailures", "true")
                 .configurationParameter("jqwik.database", "target/jqwik-evidence-database")
                 .selectors(selectMethod(cls, properties.get(0)))
                 .execute();
