@@ -2,12 +2,16 @@ package dev.autograd.examples;
 
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -133,6 +137,47 @@ final class Charts {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the chart " + file, e);
+        }
+    }
+
+    /** A white picture to draw on by hand (a heatmap XChart does not draw), with antialiased shapes and text. */
+    static BufferedImage canvas(int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
+    /** The canvas's graphics, antialiased and black; dispose of it when done. */
+    static Graphics2D graphics(BufferedImage image) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.BLACK);
+        return g;
+    }
+
+    /** Draws {@code text} centred on {@code x}, with its baseline at {@code y}. */
+    static void centered(Graphics2D g, String text, int x, int y) {
+        g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, y);
+    }
+
+    /** Writes a hand-drawn picture as a PNG file (parent folders created) and returns the path. */
+    static Path savePng(BufferedImage image, Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            ImageIO.write(image, "png", file.toFile());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the picture " + file, e);
         }
     }
 }

@@ -17,19 +17,15 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
@@ -438,26 +434,21 @@ public final class FashionMnistTraining {
                 max = Math.max(max, c);
             }
         }
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        BufferedImage image = Charts.canvas(width, height);
+        Graphics2D g = Charts.graphics(image);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-            centered(g, "Fashion-MNIST, " + title + ": confusion matrix on " + String.format(Locale.ROOT, "%,d", sum(confusion))
+            Charts.centered(g, "Fashion-MNIST, " + title + ": confusion matrix on " + String.format(Locale.ROOT, "%,d", sum(confusion))
                     + " test images (accuracy " + fmt("%.2f%%", 100 * accuracy(confusion)) + ")", width / 2, 30);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-            centered(g, "predicted class", left + n * cell / 2, 62);
+            Charts.centered(g, "predicted class", left + n * cell / 2, 62);
             AffineTransform saved = g.getTransform();
             g.rotate(-Math.PI / 2);
-            centered(g, "true class", -(top + n * cell / 2), 24);
+            Charts.centered(g, "true class", -(top + n * cell / 2), 24);
             g.setTransform(saved);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             for (int i = 0; i < n; i++) {
-                centered(g, names.get(i), left + i * cell + cell / 2, top - 12);
+                Charts.centered(g, names.get(i), left + i * cell + cell / 2, top - 12);
                 FontMetrics fm = g.getFontMetrics();
                 g.drawString(names.get(i), left - 10 - fm.stringWidth(names.get(i)), top + i * cell + cell / 2 + fm.getAscent() / 2 - 1);
             }
@@ -469,7 +460,7 @@ public final class FashionMnistTraining {
                     g.setColor(colour(shade));
                     g.fillRect(left + p * cell, top + t * cell, cell, cell);
                     g.setColor(shade > 0.55 ? Color.WHITE : count == 0 ? new Color(0xB0B0B0) : new Color(0x202020));
-                    centered(g, Integer.toString(count), left + p * cell + cell / 2, top + t * cell + cell / 2 + 6);
+                    Charts.centered(g, Integer.toString(count), left + p * cell + cell / 2, top + t * cell + cell / 2 + 6);
                 }
             }
             g.setColor(new Color(0x808080));
@@ -498,13 +489,7 @@ public final class FashionMnistTraining {
         } finally {
             g.dispose();
         }
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            ImageIO.write(image, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the confusion matrix " + file, e);
-        }
-        return file;
+        return Charts.savePng(image, file);
     }
 
     private static void tick(Graphics2D g, int barX, int barWidth, int top, int barH, double shade, String label) {
@@ -529,10 +514,6 @@ public final class FashionMnistTraining {
         double f = s < 0.5 ? s / 0.5 : (s - 0.5) / 0.5;
         return new Color((int) Math.round(a[0] + f * (b[0] - a[0])), (int) Math.round(a[1] + f * (b[1] - a[1])),
                 (int) Math.round(a[2] + f * (b[2] - a[2])));
-    }
-
-    private static void centered(Graphics2D g, String text, int x, int y) {
-        g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, y);
     }
 
     private static long sum(int[][] counts) {

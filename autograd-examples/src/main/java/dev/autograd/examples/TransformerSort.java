@@ -22,18 +22,14 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
@@ -504,18 +500,13 @@ public final class TransformerSort {
         int top = 150;
         int width = left + n * cell + 150;
         int height = top + n * cell + 110;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        g.setColor(Color.BLACK);
+        BufferedImage image = Charts.canvas(width, height);
+        Graphics2D g = Charts.graphics(image);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        centre(g, "Attention of layer " + p.layer() + ", head " + p.head() + " for input " + digits(p.input()), width / 2, 34);
+        Charts.centered(g, "Attention of layer " + p.layer() + ", head " + p.head() + " for input " + digits(p.input()), width / 2, 34);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        centre(g, "row: output position and the digit predicted there; column: input token it attends to", width / 2, 60);
-        centre(g, "input token (key)", left + n * cell / 2, top - 50);
+        Charts.centered(g, "row: output position and the digit predicted there; column: input token it attends to", width / 2, 60);
+        Charts.centered(g, "input token (key)", left + n * cell / 2, top - 50);
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 double w = p.weights()[i][j];
@@ -523,7 +514,7 @@ public final class TransformerSort {
                 g.fillRect(left + j * cell, top + i * cell, cell, cell);
                 g.setColor(w > 0.5 ? Color.WHITE : Color.BLACK);
                 g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-                centre(g, String.format(Locale.ROOT, "%.2f", w), left + j * cell + cell / 2, top + i * cell + cell / 2 + 5);
+                Charts.centered(g, String.format(Locale.ROOT, "%.2f", w), left + j * cell + cell / 2, top + i * cell + cell / 2 + 5);
             }
         }
         g.setColor(Color.GRAY);
@@ -532,9 +523,9 @@ public final class TransformerSort {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         for (int j = 0; j < n; j++) {
-            centre(g, Integer.toString(p.input()[j]), left + j * cell + cell / 2, top - 22);
+            Charts.centered(g, Integer.toString(p.input()[j]), left + j * cell + cell / 2, top - 22);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-            centre(g, "pos " + j, left + j * cell + cell / 2, top - 6);
+            Charts.centered(g, "pos " + j, left + j * cell + cell / 2, top - 6);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         }
         for (int i = 0; i < n; i++) {
@@ -557,17 +548,11 @@ public final class TransformerSort {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         int[] sorted = p.input().clone();
         Arrays.sort(sorted);
-        centre(g, "sorted: " + digits(sorted) + "    predicted: " + digits(p.predicted()), width / 2, top + n * cell + 50);
-        centre(g, String.format(Locale.ROOT, "%d of %d rows look hardest at an input digit equal to the one that belongs"
+        Charts.centered(g, "sorted: " + digits(sorted) + "    predicted: " + digits(p.predicted()), width / 2, top + n * cell + 50);
+        Charts.centered(g, String.format(Locale.ROOT, "%d of %d rows look hardest at an input digit equal to the one that belongs"
                 + " at their position", Math.round(p.score() * n), n), width / 2, top + n * cell + 76);
         g.dispose();
-        try {
-            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
-            ImageIO.write(image, "png", file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
+        return Charts.savePng(image, file);
     }
 
     private static Color shade(double w) {
@@ -575,10 +560,6 @@ public final class TransformerSort {
         // white -> dark blue
         return new Color((int) Math.round(255 - t * (255 - 8)), (int) Math.round(255 - t * (255 - 48)),
                 (int) Math.round(255 - t * (255 - 107)));
-    }
-
-    private static void centre(Graphics2D g, String text, int x, int y) {
-        g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, y);
     }
 
     private static String digits(int[] d) {
