@@ -161,7 +161,7 @@ public final class Losses {
         int[] indices = new int[values.length];
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
-            if (v != Math.rint(v) || Double.isInfinite(v) || Math.abs(v) > Integer.MAX_VALUE) {
+            if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) { // NaN fails the first test, infinities the second
                 throw new IllegalArgumentException("crossEntropy: target " + v + " at position " + i
                         + " is not a class index (a whole number in [0, C)); targets hold class indices, not scores");
             }

@@ -53,6 +53,11 @@ class CrossEntropyTensorTargetsTest {
                 () -> Losses.crossEntropy(logits, Tensor.of(new double[] {1, 0.5}, 2))), "0.5", "position 1", "class index");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> Losses.crossEntropy(logits, Tensor.of(new double[] {Double.NaN, 0}, 2))), "NaN", "position 0");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> Losses.crossEntropy(logits, Tensor.of(new double[] {0, Double.NEGATIVE_INFINITY}, 2))),
+                "Infinity", "position 1");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> Losses.crossEntropy(logits, Tensor.of(new double[] {0, 4e9}, 2))), "position 1", "class index");
     }
 
     @Test
