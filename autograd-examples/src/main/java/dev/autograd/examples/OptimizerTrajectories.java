@@ -361,7 +361,7 @@ public final class OptimizerTrajectories {
                 Run r = optimise(s, name, lr, budget, false);
                 plotted.add(r);
                 for (int k = 0; k < r.xs().length; k++) {
-                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.17g,%.17g,%.17g%n", s.file, name, lr, k,
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.10g,%.10g,%.10g%n", s.file, name, lr, k,
                             r.xs()[k], r.ys()[k], r.fs()[k]));
                 }
             }
