@@ -347,7 +347,7 @@ final class ContourPlot {
     }
 
     /** Round tick positions (steps of 1, 2 or 5 times a power of ten), about six to ten of them. */
-    static double[] ticks(double min, double max) {
+    private static double[] ticks(double min, double max) {
         double raw = (max - min) / 8;
         double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
         double step = magnitude;
