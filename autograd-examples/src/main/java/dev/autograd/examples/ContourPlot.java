@@ -261,7 +261,7 @@ final class ContourPlot {
         for (Trace t : traces) {
             lines.add(polyline(t, left, top, w, h));
         }
-        float widest = 2.2f + 0.7f * (traces.size() - 1);
+        float widest = 2.2f + 0.9f * (traces.size() - 1);
         g.setColor(new Color(255, 255, 255, 190));
         g.setStroke(new BasicStroke(widest + 2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         for (Path2D.Double line : lines) {
@@ -269,7 +269,7 @@ final class ContourPlot {
         }
         for (int i = 0; i < traces.size(); i++) {
             g.setColor(traces.get(i).colour());
-            g.setStroke(new BasicStroke(widest - 0.7f * i, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setStroke(new BasicStroke(widest - 0.9f * i, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             g.draw(lines.get(i));
         }
         for (int i = 0; i < traces.size(); i++) {
