@@ -275,7 +275,7 @@ public final class InitializationMatters {
 
     private static XYChart stdChart(List<Run> runs, Config config) {
         XYChart chart = Charts.lineChart(String.format(Locale.ROOT,
-                        "Activation spread per layer at initialisation (%d layers, width %d)", config.depth(),
+                        "Activation std per layer at init (%d layers, width %d)", config.depth(),
                         config.width()), "hidden layer (1 = next to the input)",
                 "standard deviation of the activations (log scale)", true);
         for (Run r : runs) {
