@@ -32,6 +32,8 @@ import java.util.function.Function;
  * bias correction: {@code avg = beta * avg + (1 - beta) * loss}, {@code smoothed = avg / (1 - beta^(i+1))}.
  * The test stops early, after recording the step, when the loss is not finite or the smoothed loss exceeds
  * {@code divergence} times the lowest smoothed loss so far (fastai: 4): beyond that the rates only diverge.
+ * That ratio assumes a loss that is positive, as training losses are; while the lowest smoothed loss is 0 or
+ * below, only a loss that is not finite stops the test.
  *
  * <p><b>The suggestion.</b> {@link Result#suggestedLr()} is the rate of steepest descent: the step where the
  * smoothed loss falls fastest against {@code log(lr)} (central differences, as {@code numpy.gradient}), looked
@@ -174,7 +176,7 @@ public final class LrRangeTest {
                 average = smoothing * average + (1 - smoothing) * value;
                 double smoothed = average / (1 - Math.pow(smoothing, i + 1));
                 points.add(new Point(i, lr, value, smoothed));
-                if (!Double.isFinite(smoothed) || smoothed > divergence * best) {
+                if (!Double.isFinite(smoothed) || (best > 0 && smoothed > divergence * best)) {
                     diverged = true;
                     break;
                 }
