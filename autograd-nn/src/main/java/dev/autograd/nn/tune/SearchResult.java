@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The trials of a finished search: in run order ({@link #trials()}), ranked by score ({@link #ranked()}), the
@@ -199,14 +199,15 @@ public final class SearchResult {
     /**
      * Writes every trial's per-epoch metrics as CSV: {@code trial,<hyperparameters...>,epoch,<metrics...>}, one
      * line per reported epoch, trials in index order; the metric columns are the union of all names reported,
-     * empty where a trial did not report one.
+     * in alphabetical order (a {@code Map.of} iterates in an order that changes from JVM to JVM), empty where a
+     * trial did not report one.
      *
      * @param file the file to write (its folder must exist)
      * @return {@code file}
      * @throws UncheckedIOException when the file cannot be written
      */
     public Path writeHistoryCsv(Path file) {
-        Set<String> metrics = new LinkedHashSet<>();
+        Set<String> metrics = new TreeSet<>();
         for (TrialResult t : trials) {
             for (EpochRecord r : t.history()) {
                 metrics.addAll(r.metrics().keySet());

@@ -82,13 +82,13 @@ class LrRangeTestTest {
      * step 4; slopes up to it, times h: -1, -1.5, -1.25, -0.3, -0.1 (one-sided at both ends): steepest at step 1.
      */
     @Test
-    void suggestsTheSteepestDescentBeforeTheMinimum() {
+    void findsTheSteepestDescentBeforeTheMinimumAndSuggestsTheMinimumOverTen() {
         LrRangeTest test = new LrRangeTest(1e-4, 1e1, 6).withSmoothing(0);
         LrRangeTest.Result r = scripted(test, 5, 4, 2, 1.5, 1.4, 3);
         assertEquals(test.learningRate(1), r.steepestLr());
         assertEquals(test.learningRate(4), r.minimumLr());
-        assertEquals(test.learningRate(1), r.suggestedLr());
-        // Minimum at step 1: no slope to read; fall back to the minimum's rate / 10.
+        assertEquals(test.learningRate(4) / 10, r.suggestedLr(), "the minimum's rate / 10");
+        // Minimum at step 1: no slope to read.
         LrRangeTest.Result early = scripted(test, 5, 1, 3, 3, 3, 3);
         assertTrue(Double.isNaN(early.steepestLr()));
         assertEquals(test.learningRate(1) / 10, early.suggestedLr());
