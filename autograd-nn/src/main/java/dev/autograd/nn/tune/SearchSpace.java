@@ -59,16 +59,12 @@ public final class SearchSpace {
     public SearchSpace choice(String name, double... values) {
         String method = "SearchSpace.choice";
         checkValues(method, name, values == null ? 0 : values.length);
-        Set<Double> seen = new HashSet<>();
         for (double v : values) {
             if (!Double.isFinite(v)) {
                 throw new IllegalArgumentException(method + ": '" + name + "' has a value that is not finite: " + v);
             }
-            if (!seen.add(v)) {
-                throw new IllegalArgumentException(method + ": '" + name + "' lists " + v + " twice: " + Arrays.toString(values));
-            }
         }
-        return with(method, new Choice(name, Kind.DOUBLE, Arrays.stream(values).boxed().map(Object.class::cast).toList()));
+        return with(method, new Choice(name, Kind.DOUBLE, distinct(method, name, Arrays.stream(values).boxed().toList())));
     }
 
     /**
@@ -82,13 +78,7 @@ public final class SearchSpace {
     public SearchSpace intChoice(String name, int... values) {
         String method = "SearchSpace.intChoice";
         checkValues(method, name, values == null ? 0 : values.length);
-        Set<Integer> seen = new HashSet<>();
-        for (int v : values) {
-            if (!seen.add(v)) {
-                throw new IllegalArgumentException(method + ": '" + name + "' lists " + v + " twice: " + Arrays.toString(values));
-            }
-        }
-        return with(method, new Choice(name, Kind.INT, Arrays.stream(values).boxed().map(Object.class::cast).toList()));
+        return with(method, new Choice(name, Kind.INT, distinct(method, name, Arrays.stream(values).boxed().toList())));
     }
 
     /**
@@ -102,16 +92,7 @@ public final class SearchSpace {
     public SearchSpace stringChoice(String name, String... values) {
         String method = "SearchSpace.stringChoice";
         checkValues(method, name, values == null ? 0 : values.length);
-        Set<String> seen = new HashSet<>();
-        for (String v : values) {
-            if (v == null) {
-                throw new IllegalArgumentException(method + ": '" + name + "' has a null value");
-            }
-            if (!seen.add(v)) {
-                throw new IllegalArgumentException(method + ": '" + name + "' lists \"" + v + "\" twice");
-            }
-        }
-        return with(method, new Choice(name, Kind.STRING, List.copyOf(Arrays.asList(values))));
+        return with(method, new Choice(name, Kind.STRING, distinct(method, name, Arrays.asList(values))));
     }
 
     /**
@@ -259,6 +240,20 @@ public final class SearchSpace {
         if (count == 0) {
             throw new IllegalArgumentException(method + ": '" + name + "' needs at least one value");
         }
+    }
+
+    /** The values as an unmodifiable list, after checking that none is null and none repeats. */
+    private static List<Object> distinct(String method, String name, List<?> values) {
+        Set<Object> seen = new HashSet<>();
+        for (Object v : values) {
+            if (v == null) {
+                throw new IllegalArgumentException(method + ": '" + name + "' has a null value");
+            }
+            if (!seen.add(v)) {
+                throw new IllegalArgumentException(method + ": '" + name + "' lists " + v + " twice: " + values);
+            }
+        }
+        return List.copyOf(values);
     }
 
     private static double[] checkBounds(String method, String name, double low, double high, boolean log) {

@@ -193,6 +193,42 @@ class TunerTest {
     }
 
     @Test
+    void randomSearchRunsItsDrawsReproducibly() {
+        SearchSpace space = SearchSpace.create().logUniform("lr", 1e-4, 1).intRange("hidden", 4, 64);
+        Tuner tuner = Tuner.random(space, 8).seed(5).parallelism(2);
+        Objective objective = trial -> Math.log10(trial.getDouble("lr")) + trial.getInt("hidden") + 1e-3 * trial.seed();
+        SearchResult a = tuner.run(objective);
+        SearchResult b = Tuner.random(space, 8).seed(5).parallelism(1).run(objective);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(tuner.settings().get(i), a.trials().get(i).params(), "trial " + i + " runs draw " + i);
+            assertEquals(a.trials().get(i).params(), b.trials().get(i).params());
+            assertEquals(a.trials().get(i).value(), b.trials().get(i).value(), 0.0);
+        }
+    }
+
+    /** The objective stops when report says so; the result records the epochs run and the early stop. */
+    @Test
+    void earlyStoppingThroughTheTuner() {
+        double[] losses = {1.0, 0.8, 0.9, 0.85, 0.7, 0.6};
+        SearchResult r = Tuner.grid(SearchSpace.create().intChoice("repeat", 1, 2)).parallelism(1)
+                .earlyStopping(EarlyStopping.of("valLoss", Mode.MIN, 2)).run(trial -> {
+                    for (int epoch = 0; epoch < losses.length; epoch++) {
+                        if (trial.report(epoch, "valLoss", losses[epoch])) {
+                            break;
+                        }
+                    }
+                    return trial.best("valLoss", Mode.MIN).get("valLoss");
+                });
+        // 1.0 best, 0.8 best, 0.9 and 0.85 no improvement: stop after epoch 3 with patience 2.
+        for (TrialResult t : r.trials()) {
+            assertEquals(4, t.history().size());
+            assertTrue(t.stoppedEarly());
+            assertEquals(0.8, t.value());
+        }
+        assertTrue(r.table().contains("early"), r.table());
+    }
+
+    @Test
     void trialSeedsDifferFromSearchToSearch() {
         assertNotEquals(Tuner.mix(1, 0, 1), Tuner.mix(2, 0, 1));
         assertNotEquals(Tuner.mix(1, 0, 1), Tuner.mix(1, 1, 1));
