@@ -175,7 +175,7 @@ public final class Tuning {
                 + " %.1f s%n", seconds, config.parallelism(), trialSeconds);
 
         TrialResult best = search.best();
-        EpochRecord bestEpoch = bestEpoch(best);
+        EpochRecord bestEpoch = best.best("valLoss", Mode.MIN);
         double lr = (Double) best.params().get("lr");
         int batchSize = (Integer) best.params().get("batchSize");
         out.printf(Locale.ROOT, "%nchosen: lr %s, batch size %d (trial %d): validation loss %.4f, accuracy %.1f%% at"
@@ -235,16 +235,6 @@ public final class Tuning {
             }
         }
         return trial.best("valLoss", Mode.MIN).get("valLoss");
-    }
-
-    private static EpochRecord bestEpoch(TrialResult t) {
-        EpochRecord best = null;
-        for (EpochRecord r : t.history()) {
-            if (Double.isFinite(r.get("valLoss")) && (best == null || r.get("valLoss") < best.get("valLoss"))) {
-                best = r;
-            }
-        }
-        return best;
     }
 
     private static Data data(Config config) {

@@ -191,7 +191,12 @@ public final class Trial {
      * @throws IllegalStateException when no epoch reported a finite value of the metric
      */
     public EpochRecord best(String metric, Mode mode) {
-        Objects.requireNonNull(mode, "Trial.best: mode is null");
+        return best("Trial.best: trial " + index, history, metric, mode);
+    }
+
+    /** The earliest record with the best finite value of {@code metric}; {@code what} starts the error message. */
+    static EpochRecord best(String what, List<EpochRecord> history, String metric, Mode mode) {
+        Objects.requireNonNull(mode, "best: mode is null");
         EpochRecord best = null;
         for (EpochRecord r : history) {
             Double v = r.metrics().get(metric);
@@ -200,8 +205,7 @@ public final class Trial {
             }
         }
         if (best == null) {
-            throw new IllegalStateException("Trial.best: trial " + index + " reported no finite '" + metric + "' in "
-                    + history.size() + " epochs");
+            throw new IllegalStateException(what + " reported no finite '" + metric + "' in " + history.size() + " epochs");
         }
         return best;
     }

@@ -39,4 +39,16 @@ public record TrialResult(int index, Map<String, Object> params, long seed, doub
     public boolean failed() {
         return error != null;
     }
+
+    /**
+     * The reported epoch with the best value of {@code metric}, as {@link Trial#best} during the trial.
+     *
+     * @param metric the metric's name
+     * @param mode   whether smaller or larger is better
+     * @return that epoch's record
+     * @throws IllegalStateException when no epoch reported a finite value of the metric
+     */
+    public EpochRecord best(String metric, Mode mode) {
+        return Trial.best("TrialResult.best: trial " + index, history, metric, mode);
+    }
 }

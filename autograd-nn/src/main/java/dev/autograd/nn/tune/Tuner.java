@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> {@code parallelism} trials run at once, each on a thread of its own; their kernels
  * share the engine's kernel pool, whose callers each run their own job's chunks, so a trial always
  * progresses even when the pool's workers are busy with another trial's. Small models (a few thousand
- * parameters) hardly use the kernel pool, and running trials side by side is then what keeps the cores busy.
+ * parameters) hardly use the kernel pool; for them only running trials side by side can keep the cores busy.
  *
  * <p><b>Failures.</b> A trial whose objective throws an {@link Exception} is recorded with the exception's
  * class and message and the search goes on; with {@link #failFast(boolean) failFast(true)} no further trial

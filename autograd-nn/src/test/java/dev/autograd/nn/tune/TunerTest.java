@@ -122,6 +122,9 @@ class TunerTest {
         assertEquals("IllegalStateException: boom at k=1", failed.error());
         assertTrue(Double.isNaN(failed.value()));
         assertEquals(List.of(3, 2, 0, 1), r.ranked().stream().map(TrialResult::index).toList(), "failed last");
+        assertEquals(7.0, r.trials().get(3).best("valLoss", Mode.MIN).get("valLoss"));
+        IllegalStateException noMetric = assertThrows(IllegalStateException.class, () -> failed.best("valLoss", Mode.MIN));
+        assertEquals("TrialResult.best: trial 1 reported no finite 'valLoss' in 0 epochs", noMetric.getMessage());
         assertEquals(Map.of("k", 3), r.bestParams());
         assertTrue(r.table().contains("failed  IllegalStateException: boom at k=1") || r.table().contains("boom at k=1"),
                 r.table());
