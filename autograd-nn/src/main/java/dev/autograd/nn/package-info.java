@@ -26,6 +26,7 @@
  * </ul>
  *
  * <p>Optimizers and learning-rate schedules are in {@code dev.autograd.nn.optim}; data sets and mini-batch
- * loaders in {@code dev.autograd.nn.data}.
+ * loaders in {@code dev.autograd.nn.data}; hyperparameter search (grid and random, in parallel, with early
+ * stopping and a validation split) and the learning-rate range test in {@code dev.autograd.nn.tune}.
  */
 package dev.autograd.nn;
