@@ -1772,6 +1772,10 @@ public final class Tensor {
         java.util.List<Tensor> lifted = new java.util.ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
             if (tensors.get(i).dtype() != tensors.get(0).dtype()) {
+                java.util.List<Tensor> promoted = Autocast.promote(tensors);
+                if (promoted != null) {
+                    return stack(promoted, axis);
+                }
                 throw new IllegalArgumentException("stack: tensor " + i + " is " + tensors.get(i).dtype() + " but tensor 0 is "
                         + tensors.get(0).dtype() + "; convert with to(DType) first");
             }
