@@ -149,7 +149,7 @@ class OpCoverageTest {
         COVERED.put("split(int[],int)", shapes + "splitBySizes");
         COVERED.put("chunk(int,int)", shapes + "chunk");
         COVERED.put("pad(int[],double)", shapes + "pad");
-        COVERED.put("to(DType)", shapes + "toFloat32AndBack");
+        COVERED.put("to(DType)", shapes + "toLowerPrecisionAndBack");
 
         String indexing = "IndexingGradProperties#";
         COVERED.put("slice(int,int,int,int)", indexing + "slice");
