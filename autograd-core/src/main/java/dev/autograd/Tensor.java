@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * An n-dimensional array of float64 or float32 numbers on a dynamic graph.
+ * An n-dimensional array of float64, float32 or 16-bit (binary16, bfloat16) numbers on a dynamic graph.
  *
  * <p>Every op on tensors that require grad is recorded as it runs; {@link #backward()} then walks the
  * recorded graph from this tensor and accumulates {@code d this / d leaf} into each leaf's
@@ -253,7 +253,9 @@ public final class Tensor {
     }
 
     /**
-     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}.
+     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}: the FLOAT64 stream of
+     * {@link #rand(Random, int...)} rounded once to the dtype (a half-precision draw that would round up to 1
+     * becomes the largest value below 1).
      *
      * @param random the source of randomness
      * @param dtype  the element type

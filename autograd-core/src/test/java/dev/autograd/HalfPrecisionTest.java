@@ -169,6 +169,15 @@ class HalfPrecisionTest {
         assertArrayEquals(Tensor.randn(new Random(5), 100).to(dtype).toFloatArray(), r.toFloatArray(), 0f);
         assertArrayEquals(Tensor.randn(new Random(5), dtype, 100).toFloatArray(), r.toFloatArray(), 0f);
         assertEquals(dtype, Tensor.rand(new Random(6), dtype, 4).dtype());
+        // Uniform draws stay below 1 although one in 512 (bfloat16) would round up to it.
+        float[] u = Tensor.rand(new Random(7), dtype, 20000).toFloatArray();
+        float below = dtype == DType.FLOAT16 ? 1 - 0x1p-11f : 1 - 0x1p-8f;
+        int atTop = 0;
+        for (float v : u) {
+            assertTrue(v >= 0 && v < 1, "rand gave " + v);
+            atTop += v == below ? 1 : 0;
+        }
+        assertTrue(atTop > 0, "some draws land on the largest value below 1");
         Tensor arange = Tensor.arange(0, 5, 1).to(dtype);
         assertArrayEquals(new double[] {0, 1, 2, 3, 4}, arange.toDoubleArray(), 0);
         assertEquals(dtype, arange.dtype());

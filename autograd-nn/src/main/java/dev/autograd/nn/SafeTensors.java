@@ -608,40 +608,25 @@ public final class SafeTensors {
 
     private static void writeData(FileChannel out, Tensor t, MessageDigest digest) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        if (t.dtype() == DType.FLOAT64) {
-            double[] v = t.toDoubleArray();
-            int per = CHUNK / 8;
-            for (int from = 0; from < v.length; from += per) {
-                buffer.clear();
-                int n = Math.min(per, v.length - from);
-                buffer.asDoubleBuffer().put(v, from, n);
-                buffer.limit(n * 8);
-                digest.update(buffer.array(), 0, n * 8);
-                writeAll(out, buffer);
+        int size = t.dtype().bytes();
+        // One chunked write loop for every dtype; only the view that encodes the values differs. The half
+        // formats are written as their raw little-endian bit patterns, as PyTorch writes them.
+        Object values = size == 8 ? t.toDoubleArray() : size == 4 ? t.toFloatArray() : t.toBits();
+        int numel = t.numel();
+        int per = CHUNK / size;
+        for (int from = 0; from < numel; from += per) {
+            buffer.clear();
+            int n = Math.min(per, numel - from);
+            if (values instanceof double[] d) {
+                buffer.asDoubleBuffer().put(d, from, n);
+            } else if (values instanceof float[] f) {
+                buffer.asFloatBuffer().put(f, from, n);
+            } else {
+                buffer.asShortBuffer().put((short[]) values, from, n);
             }
-        } else if (t.dtype().bytes() == 2) {
-            // The raw binary16/bfloat16 patterns, little-endian, as PyTorch writes them.
-            short[] v = t.toBits();
-            int per = CHUNK / 2;
-            for (int from = 0; from < v.length; from += per) {
-                buffer.clear();
-                int n = Math.min(per, v.length - from);
-                buffer.asShortBuffer().put(v, from, n);
-                buffer.limit(n * 2);
-                digest.update(buffer.array(), 0, n * 2);
-                writeAll(out, buffer);
-            }
-        } else {
-            float[] v = t.toFloatArray();
-            int per = CHUNK / 4;
-            for (int from = 0; from < v.length; from += per) {
-                buffer.clear();
-                int n = Math.min(per, v.length - from);
-                buffer.asFloatBuffer().put(v, from, n);
-                buffer.limit(n * 4);
-                digest.update(buffer.array(), 0, n * 4);
-                writeAll(out, buffer);
-            }
+            buffer.limit(n * size);
+            digest.update(buffer.array(), 0, n * size);
+            writeAll(out, buffer);
         }
     }
 

@@ -64,25 +64,48 @@ class HalfConversionTest {
         return (bits & 0x7fff) > infinity;
     }
 
-    @Test
-    void everyFloat16PatternWidensToItsValueAndRoundTrips() {
+    /** A conversion of one format: bit pattern to float, float to pattern, double to pattern. */
+    private record Conversions(java.util.function.IntFunction<Float> widen,
+                               java.util.function.IntUnaryOperator fromFloat,
+                               java.util.function.DoubleToIntFunction fromDouble) {
+    }
+
+    private static final Conversions FLOAT16_CONVERSIONS = new Conversions(p -> Half.fromFloat16((char) p),
+            bits -> Half.toFloat16(Float.intBitsToFloat(bits)), d -> Half.toFloat16(d));
+    private static final Conversions BFLOAT16_CONVERSIONS = new Conversions(p -> Half.fromBFloat16((short) p),
+            bits -> Half.toBFloat16(Float.intBitsToFloat(bits)) & 0xffff, d -> Half.toBFloat16(d) & 0xffff);
+
+    /**
+     * Every pattern widens to the value the format defines, and narrows back to itself from the float and from
+     * the double; a NaN pattern widens to a NaN and comes back a quiet NaN ({@code quietBit} set) of its sign.
+     */
+    private static void checkEveryPattern(Format format, Conversions c, int quietBit) {
+        int infinity = format.infinity();
         for (int q = 0; q < 0x10000; q++) {
             int p = q;
-            char bits = (char) p;
-            float f = Half.fromFloat16(bits);
-            if (isNaN16(p, 0x7c00)) {
-                assertTrue(Float.isNaN(f), () -> "pattern " + Integer.toHexString(p));
-                int back = Half.toFloat16(f);
-                assertTrue(isNaN16(back, 0x7c00) && (back & 0x200) != 0 && (back & 0x8000) == (p & 0x8000),
-                        () -> "NaN " + Integer.toHexString(p) + " came back as " + Integer.toHexString(back));
+            float f = c.widen().apply(p);
+            int fromFloat = c.fromFloat().applyAsInt(Float.floatToRawIntBits(f));
+            int fromDouble = c.fromDouble().applyAsInt(f);
+            if (isNaN16(p, infinity)) {
+                assertTrue(Float.isNaN(f), () -> format.name() + " pattern " + Integer.toHexString(p));
+                for (int back : new int[] {fromFloat, fromDouble}) {
+                    assertTrue(isNaN16(back, infinity) && (back & quietBit) != 0 && (back & 0x8000) == (p & 0x8000),
+                            () -> "NaN " + Integer.toHexString(p) + " came back as " + Integer.toHexString(back));
+                }
                 continue;
             }
             int magnitude = p & 0x7fff;
-            double expected = magnitude == 0x7c00 ? Double.POSITIVE_INFINITY : FLOAT16.values()[magnitude];
-            assertEquals((p & 0x8000) != 0 ? -expected : expected, f, 0, () -> "pattern " + Integer.toHexString(p));
-            assertEquals(p, Half.toFloat16(f), () -> "float round trip of " + Integer.toHexString(p));
-            assertEquals(p, Half.toFloat16((double) f), () -> "double round trip of " + Integer.toHexString(p));
+            double expected = magnitude == infinity ? Double.POSITIVE_INFINITY : format.values()[magnitude];
+            assertEquals((p & 0x8000) != 0 ? -expected : expected, f, 0,
+                    () -> format.name() + " pattern " + Integer.toHexString(p));
+            assertEquals(p, fromFloat, () -> "float round trip of " + Integer.toHexString(p));
+            assertEquals(p, fromDouble, () -> "double round trip of " + Integer.toHexString(p));
         }
+    }
+
+    @Test
+    void everyFloat16PatternWidensToItsValueAndRoundTrips() {
+        checkEveryPattern(FLOAT16, FLOAT16_CONVERSIONS, 0x200);
         // Signed zeros keep their sign.
         assertEquals(0x8000, Half.toFloat16(-0.0f));
         assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(Half.fromFloat16((char) 0x8000)));
@@ -90,25 +113,8 @@ class HalfConversionTest {
 
     @Test
     void everyBFloat16PatternWidensToItsValueAndRoundTrips() {
-        for (int q = 0; q < 0x10000; q++) {
-            int p = q;
-            short bits = (short) p;
-            float f = Half.fromBFloat16(bits);
-            if (isNaN16(p, 0x7f80)) {
-                assertTrue(Float.isNaN(f), () -> "pattern " + Integer.toHexString(p));
-                int back = Half.toBFloat16(f) & 0xffff;
-                assertTrue(isNaN16(back, 0x7f80) && (back & 0x40) != 0 && (back & 0x8000) == (p & 0x8000),
-                        () -> "NaN " + Integer.toHexString(p) + " came back as " + Integer.toHexString(back));
-                int viaDouble = Half.toBFloat16((double) f) & 0xffff;
-                assertTrue(isNaN16(viaDouble, 0x7f80) && (viaDouble & 0x8000) == (p & 0x8000));
-                continue;
-            }
-            int magnitude = p & 0x7fff;
-            double expected = magnitude == 0x7f80 ? Double.POSITIVE_INFINITY : BFLOAT16.values()[magnitude];
-            assertEquals((p & 0x8000) != 0 ? -expected : expected, f, 0, () -> "pattern " + Integer.toHexString(p));
-            assertEquals(p, Half.toBFloat16(f) & 0xffff, () -> "float round trip of " + Integer.toHexString(p));
-            assertEquals(p, Half.toBFloat16((double) f) & 0xffff, () -> "double round trip of " + Integer.toHexString(p));
-        }
+        checkEveryPattern(BFLOAT16, BFLOAT16_CONVERSIONS, 0x40);
+        assertEquals(0x8000, Half.toBFloat16(-0.0) & 0xffff);
     }
 
     /** Every midpoint, and the neighbouring floats and doubles, of both signs, against the reference. */
@@ -143,13 +149,12 @@ class HalfConversionTest {
 
     @Test
     void float16RoundsToNearestEvenAtEveryMidpoint() {
-        checkBoundaries(FLOAT16, Half::toFloat16, bits -> Half.toFloat16(Float.intBitsToFloat(bits)));
+        checkBoundaries(FLOAT16, FLOAT16_CONVERSIONS.fromDouble(), FLOAT16_CONVERSIONS.fromFloat());
     }
 
     @Test
     void bfloat16RoundsToNearestEvenAtEveryMidpoint() {
-        checkBoundaries(BFLOAT16, d -> Half.toBFloat16(d) & 0xffff,
-                bits -> Half.toBFloat16(Float.intBitsToFloat(bits)) & 0xffff);
+        checkBoundaries(BFLOAT16, BFLOAT16_CONVERSIONS.fromDouble(), BFLOAT16_CONVERSIONS.fromFloat());
     }
 
     @Test
