@@ -158,7 +158,7 @@ final class IndexingOps {
         for (int d = 0; d < shape.length; d++) {
             offset += before[d] * outStrides[d];
         }
-        Object out = Kernels.filled(x.dtype() == DType.FLOAT64, size, value);
+        Object out = Kernels.filledLike(x.storage.array, size, value);
         Kernels.stridedWrite(x.storage.array, out, offset, outStrides, shape, false);
         Tensor result = Tensor.wrap(out, outShape);
         return Tensor.recording(x) ? result.recordedBy(new Pad(x, outStrides, offset)) : result;
@@ -206,6 +206,12 @@ final class IndexingOps {
             boolean fits = s.length == shape.length && t.dtype() == first.dtype();
             for (int d = 0; fits && d < s.length; d++) {
                 fits = d == a || s[d] == shape[d];
+            }
+            if (!fits && t.dtype() != first.dtype()) {
+                List<Tensor> promoted = Autocast.promote(tensors);
+                if (promoted != null) {
+                    return concat(promoted, axis);
+                }
             }
             if (!fits) {
                 throw new IllegalArgumentException("concat: tensor " + i + " has shape " + Shapes.format(s) + " and dtype "

@@ -12,6 +12,7 @@ final class ReduceOps {
 
     /** The sum over {@code axes}; the reduced axes are kept with extent 1 when {@code keepDim}. */
     static Tensor sum(Tensor x, int[] axes, boolean keepDim) {
+        x = Autocast.toFloat32(x);
         int[] shape = x.shapeRef();
         boolean[] reduced = Shapes.axesMask("sum", axes, shape);
         int[] keptShape = new int[shape.length];
@@ -70,6 +71,7 @@ final class ReduceOps {
      * from those two ops.
      */
     static Tensor mean(Tensor x, int[] axes, boolean keepDim) {
+        x = Autocast.toFloat32(x);
         boolean[] reduced = Shapes.axesMask("mean", axes, x.shapeRef());
         return sum(x, axes, keepDim).div(reducedCount(x.shapeRef(), reduced));
     }
@@ -168,6 +170,7 @@ final class ReduceOps {
      * (constant) maximum so that nothing overflows; its gradient is the softmax of x.
      */
     static Tensor logSumExp(Tensor x, int[] axes, boolean keepDim) {
+        x = Autocast.toFloat32(x);
         boolean[] reduced = Shapes.axesMask("logSumExp", axes, x.shapeRef());
         Tensor m;
         try (var scope = Autograd.noGrad()) {
@@ -191,6 +194,7 @@ final class ReduceOps {
 
     /** The variance, with errors reported under {@code op} (var or std). */
     static Tensor var(String op, Tensor x, int[] axes, boolean keepDim, int correction) {
+        x = Autocast.toFloat32(x);
         boolean[] reduced = Shapes.axesMask(op, axes, x.shapeRef());
         long n = reducedCount(x.shapeRef(), reduced);
         if (correction < 0 || correction >= n) {
@@ -237,7 +241,9 @@ final class ReduceOps {
             values[i] = positions[i];
         }
         int[] outShape = keepDim ? keptShape(shape, reduced) : droppedShape(shape, reduced);
-        return Tensor.wrap(Kernels.convert(values, x.dtype() == DType.FLOAT64), outShape);
+        // Indices of a half tensor come back as FLOAT32: binary16 counts exactly only up to 2048.
+        return Tensor.wrap(Kernels.convertLike(values, x.dtype().isHalf() ? DType.FLOAT32.like() : x.storage.array),
+                outShape);
     }
 
     static boolean hasEmptyAxis(int[] shape, boolean[] reduced) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * An n-dimensional array of float64 or float32 numbers on a dynamic graph.
+ * An n-dimensional array of float64, float32 or 16-bit (binary16, bfloat16) numbers on a dynamic graph.
  *
  * <p>Every op on tensors that require grad is recorded as it runs; {@link #backward()} then walks the
  * recorded graph from this tensor and accumulates {@code d this / d leaf} into each leaf's
@@ -103,12 +103,13 @@ public final class Tensor {
     /**
      * A 0-d tensor of the given dtype holding {@code value}.
      *
-     * @param value the value (rounded to float32 for {@code FLOAT32})
+     * @param value the value (rounded once to nearest for FLOAT32, FLOAT16 and BFLOAT16)
      * @param dtype the element type
      * @return a new leaf
      */
     public static Tensor scalar(double value, DType dtype) {
-        return wrap(dtype == DType.FLOAT64 ? new double[] {value} : new float[] {(float) value}, Shapes.SCALAR);
+        Shapes.nonNull("scalar", dtype, "the dtype");
+        return wrap(Kernels.filledLike(dtype.like(), 1, value), Shapes.SCALAR);
     }
 
     /**
@@ -179,7 +180,7 @@ public final class Tensor {
     private static Tensor filled(String op, DType dtype, double value, int[] shape) {
         Shapes.nonNull(op, dtype, "the dtype");
         int[] s = Shapes.checked(op, shape);
-        return wrap(Kernels.filled(dtype == DType.FLOAT64, Shape.size(s), value), s);
+        return wrap(Kernels.filledLike(dtype.like(), Shape.size(s), value), s);
     }
 
     /**
@@ -252,7 +253,9 @@ public final class Tensor {
     }
 
     /**
-     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}.
+     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}: the FLOAT64 stream of
+     * {@link #rand(Random, int...)} rounded once to the dtype (a half-precision draw that would round up to 1
+     * becomes the largest value below 1).
      *
      * @param random the source of randomness
      * @param dtype  the element type
@@ -263,7 +266,7 @@ public final class Tensor {
         Shapes.nonNull("rand", random, "the Random");
         Shapes.nonNull("rand", dtype, "the dtype");
         int[] s = Shapes.checked("rand", shape);
-        return wrap(Kernels.random(random, false, dtype == DType.FLOAT64, Shape.size(s)), s);
+        return wrap(Kernels.randomLike(random, false, dtype.like(), Shape.size(s)), s);
     }
 
     /**
@@ -289,7 +292,7 @@ public final class Tensor {
         Shapes.nonNull("randn", random, "the Random");
         Shapes.nonNull("randn", dtype, "the dtype");
         int[] s = Shapes.checked("randn", shape);
-        return wrap(Kernels.random(random, true, dtype == DType.FLOAT64, Shape.size(s)), s);
+        return wrap(Kernels.randomLike(random, true, dtype.like(), Shape.size(s)), s);
     }
 
     /**
@@ -490,7 +493,7 @@ public final class Tensor {
 
     /** @return the element type */
     public DType dtype() {
-        return storage.array instanceof double[] ? DType.FLOAT64 : DType.FLOAT32;
+        return DType.of(storage.array);
     }
 
     /**
@@ -531,19 +534,78 @@ public final class Tensor {
         return Kernels.get(storage.array, flat);
     }
 
-    /** @return the values in row-major order, as a new array (float32 values widened exactly) */
+    /** @return the values in row-major order, as a new array (float32 and half values widened exactly) */
     public double[] toDoubleArray() {
         return Kernels.toDoubles(storage.array);
     }
 
-    /** @return the values in row-major order, as a new array (float64 values rounded to nearest) */
+    /**
+     * @return the values in row-major order, as a new array (float64 values rounded to nearest, half values
+     *         widened exactly)
+     */
     public float[] toFloatArray() {
         return Kernels.toFloats(storage.array);
     }
 
     /**
+     * The raw bit patterns of a FLOAT16 or BFLOAT16 tensor in row-major order, as a new array: what PyTorch
+     * writes to a file for {@code torch.float16}/{@code torch.bfloat16} (each element's two bytes, read as a
+     * 16-bit integer; {@code tensor.view(torch.int16)}). For file formats and bit-level tests.
+     *
+     * @return one 16-bit pattern per element
+     * @throws IllegalStateException when this tensor is not of a 16-bit dtype
+     */
+    public short[] toBits() {
+        Object array = storage.array;
+        if (array instanceof short[] b) {
+            return b.clone();
+        }
+        if (array instanceof char[] h) {
+            short[] out = new short[h.length];
+            for (int i = 0; i < h.length; i++) {
+                out[i] = (short) h[i];
+            }
+            return out;
+        }
+        throw new IllegalStateException("toBits: only FLOAT16 and BFLOAT16 tensors have 16-bit patterns, this one is "
+                + dtype() + "; convert with to(DType.FLOAT16) or to(DType.BFLOAT16) first");
+    }
+
+    /**
+     * A FLOAT16 or BFLOAT16 tensor from raw bit patterns in row-major order (the inverse of {@link #toBits()};
+     * every pattern is kept as it is, NaN payloads included).
+     *
+     * @param dtype {@link DType#FLOAT16} or {@link DType#BFLOAT16}
+     * @param bits  one 16-bit pattern per element, {@code product(shape)} of them
+     * @param shape the extents; none for a 0-d scalar
+     * @return a new leaf
+     * @throws IllegalArgumentException when the dtype is not a 16-bit one or the patterns do not fill the shape
+     */
+    public static Tensor fromBits(DType dtype, short[] bits, int... shape) {
+        Shapes.nonNull("fromBits", dtype, "the dtype");
+        Shapes.nonNull("fromBits", bits, "the bits");
+        if (!dtype.isHalf()) {
+            throw new IllegalArgumentException("fromBits: the dtype must be FLOAT16 or BFLOAT16, got " + dtype
+                    + "; use of(double[]) or of(float[]) for wider values");
+        }
+        Object array;
+        if (dtype == DType.BFLOAT16) {
+            array = bits.clone();
+        } else {
+            char[] h = new char[bits.length];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = (char) bits[i];
+            }
+            array = h;
+        }
+        return of("fromBits", array, bits.length, shape);
+    }
+
+    /**
      * This tensor converted to {@code dtype}; differentiable (the gradient is converted back). Returns
-     * {@code this} when the dtype already matches.
+     * {@code this} when the dtype already matches. Widening is exact; narrowing rounds each value once to the
+     * nearest representable one, ties to even (FLOAT64 to FLOAT16 or BFLOAT16 directly, not through FLOAT32),
+     * with overflow to infinity and gradual underflow; NaN stays NaN.
      *
      * @param dtype the target element type
      * @return the converted tensor
@@ -1298,8 +1360,8 @@ public final class Tensor {
     }
 
     /**
-     * The flat (row-major) index of the largest element, as a 0-d tensor of this dtype; the first on
-     * ties. Carries no gradient.
+     * The flat (row-major) index of the largest element, as a 0-d tensor of this dtype (FLOAT32 for FLOAT16
+     * and BFLOAT16, which hold integers exactly only up to 2048 and 256); the first on ties. Carries no gradient.
      *
      * @return a 0-d index tensor
      */
@@ -1312,7 +1374,7 @@ public final class Tensor {
      *
      * @param axis    the axis to reduce
      * @param keepDim keep the reduced axis with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmax(int axis, boolean keepDim) {
         return ReduceOps.argExtreme(this, new int[] {axis}, keepDim, true);
@@ -1323,7 +1385,7 @@ public final class Tensor {
      *
      * @param axes    the axes to reduce
      * @param keepDim keep the reduced axes with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmax(int[] axes, boolean keepDim) {
         return ReduceOps.argExtreme(this, axes, keepDim, true);
@@ -1343,7 +1405,7 @@ public final class Tensor {
      *
      * @param axis    the axis to reduce
      * @param keepDim keep the reduced axis with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmin(int axis, boolean keepDim) {
         return ReduceOps.argExtreme(this, new int[] {axis}, keepDim, false);
@@ -1354,7 +1416,7 @@ public final class Tensor {
      *
      * @param axes    the axes to reduce
      * @param keepDim keep the reduced axes with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmin(int[] axes, boolean keepDim) {
         return ReduceOps.argExtreme(this, axes, keepDim, false);
@@ -1771,6 +1833,10 @@ public final class Tensor {
         java.util.List<Tensor> lifted = new java.util.ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
             if (tensors.get(i).dtype() != tensors.get(0).dtype()) {
+                java.util.List<Tensor> promoted = Autocast.promote(tensors);
+                if (promoted != null) {
+                    return stack(promoted, axis);
+                }
                 throw new IllegalArgumentException("stack: tensor " + i + " is " + tensors.get(i).dtype() + " but tensor 0 is "
                         + tensors.get(0).dtype() + "; convert with to(DType) first");
             }
