@@ -82,6 +82,83 @@ public final class Autograd {
     }
 
     /**
+     * Automatic mixed precision on the current thread until the returned scope is closed, like PyTorch's
+     * {@code torch.autocast(device_type="cpu", dtype=...)}. Inside it:
+     *
+     * <ul>
+     * <li>{@code matmul}, {@code linear} and {@code conv2d} (PyTorch's lower-precision list) cast their FLOAT32
+     * inputs to {@code dtype} by recorded {@link Tensor#to(DType)} conversions, multiply the half values with
+     * float32 accumulation and return a <b>FLOAT32</b> result. PyTorch returns the half dtype there, to save
+     * memory bandwidth on hardware with half-precision units; here every op computes in float32 anyway, so
+     * rounding the product to half would only lose precision. The backward is PyTorch's: the incoming gradient
+     * is rounded to {@code dtype} first, the products accumulate in float32, and the gradients of the half
+     * inputs are rounded to {@code dtype}, where small FLOAT16 gradients underflow to zero (loss scaling
+     * exists for that); the recorded conversions then hand FLOAT32 gradients to FLOAT32 weights.</li>
+     * <li>{@code softmax}, {@code logSoftmax}, {@code logSumExp}, {@code exp}, {@code expm1}, {@code log},
+     * {@code log1p}, {@code pow}, {@code reciprocal}, {@code softplus}, {@code sum}, {@code mean}, {@code var}
+     * and {@code std} (PyTorch's float32 list: ops that need range or accumulate many terms) cast half inputs up
+     * to FLOAT32.</li>
+     * <li>Binary element-wise ops (and {@code where}, {@code concat}, {@code stack}) with a FLOAT32 and a half
+     * operand cast both to FLOAT32 instead of refusing them.</li>
+     * <li>Other ops run in the dtype of their inputs; FLOAT64 tensors are never cast.</li>
+     * </ul>
+     *
+     * <p>Scopes nest (the innermost dtype applies) and are per thread; backward passes never autocast: each
+     * backward rule runs in the dtypes its forward op chose.
+     *
+     * <pre>{@code
+     * try (var amp = Autograd.autocast(DType.BFLOAT16)) {
+     *     Tensor logits = x.matmul(w);     // bf16 inputs, float32 accumulation, FLOAT32 logits
+     *     loss = logits.logSoftmax(1);     // FLOAT32
+     * }
+     * loss.sum().backward();               // w.grad() is FLOAT32
+     * }</pre>
+     *
+     * @param dtype {@link DType#FLOAT16} or {@link DType#BFLOAT16}
+     * @return a scope that restores the previous setting when closed
+     * @throws IllegalArgumentException when {@code dtype} is not a 16-bit format
+     * @throws NullPointerException     when {@code dtype} is null
+     */
+    public static AutocastScope autocast(DType dtype) {
+        Shapes.nonNull("autocast", dtype, "the dtype");
+        if (!dtype.isHalf()) {
+            throw new IllegalArgumentException("autocast: the dtype must be FLOAT16 or BFLOAT16, got " + dtype
+                    + "; autocast runs chosen ops in a 16-bit format (outside the scope, ops run in their inputs' dtype)");
+        }
+        return new AutocastScope(dtype);
+    }
+
+    /** The scope of {@link #autocast(DType)}; {@link #close()} throws nothing. */
+    public static final class AutocastScope implements AutoCloseable {
+        private final DType previous;
+        private boolean closed;
+
+        private AutocastScope(DType dtype) {
+            GradMode.State state = GradMode.state();
+            this.previous = state.autocast;
+            state.autocast = dtype;
+        }
+
+        /** Restores the autocast setting in force when this scope was opened (off, or an outer scope's dtype). */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                GradMode.state().autocast = previous;
+            }
+        }
+    }
+
+    /**
+     * The dtype of the innermost open {@link #autocast(DType)} scope on the current thread.
+     *
+     * @return the autocast dtype, or null when autocast is off
+     */
+    public static DType autocastDtype() {
+        return GradMode.state().autocast;
+    }
+
+    /**
      * Gradient checkpointing: runs {@code segment} without keeping its intermediate tensors and runs it
      * again during backward to get them back. Trades one extra forward of the segment for the memory of
      * its activations; the gradients are the same as without checkpointing. The segment must be

@@ -91,8 +91,8 @@ final class ElementwiseOps {
     }
 
     /** The constant input of {@link WithConstant} nodes: a 0-d tensor that never requires grad. */
-    private static final Tensor CONSTANT_FLOAT64 = Tensor.scalar(0, DType.FLOAT64);
-    private static final Tensor CONSTANT_FLOAT32 = Tensor.scalar(0, DType.FLOAT32);
+    private static final Tensor[] CONSTANTS = {Tensor.scalar(0, DType.FLOAT64), Tensor.scalar(0, DType.FLOAT32),
+        Tensor.scalar(0, DType.FLOAT16), Tensor.scalar(0, DType.BFLOAT16)};
 
     /** {@code a op c}, not recorded. */
     static Tensor computeWithConstant(BinaryOp op, Tensor a, double c) {
@@ -120,7 +120,7 @@ final class ElementwiseOps {
         private final double constant;
 
         WithConstant(BinaryOp op, String name, Tensor a, double constant) {
-            super(name, a, a.dtype() == DType.FLOAT32 ? CONSTANT_FLOAT32 : CONSTANT_FLOAT64);
+            super(name, a, CONSTANTS[a.dtype().ordinal()]);
             this.op = op;
             this.constant = constant;
         }

@@ -104,6 +104,9 @@ final class Engine {
         GradMode.State state = GradMode.state();
         boolean previousMode = state.enabled;
         state.enabled = createGraph;
+        // Backward rules run in the dtypes their forward ops chose, never autocast again (as in PyTorch).
+        DType previousAutocast = state.autocast;
+        state.autocast = null;
         int outerStep = state.step;
         state.step = 0;
         try {
@@ -197,6 +200,7 @@ final class Engine {
             return captured;
         } finally {
             state.enabled = previousMode;
+            state.autocast = previousAutocast;
             state.step = outerStep;
             state.keptOutputs = 0;
         }
@@ -352,6 +356,11 @@ final class Engine {
                 && !java.util.Arrays.equals(grad.shapeRef(), node.outputShape)
                 && (createGraph || !node.acceptsBroadcastGrad())) {
             grad = expandTo(grad, node.outputShape, createGraph);
+        }
+        if (node.gradDtype() != null) {
+            // An op autocast computed in half precision with a FLOAT32 output: its backward starts from the
+            // gradient rounded to the half dtype, as PyTorch's half-output op would receive it.
+            grad = grad.to(node.gradDtype());
         }
         Tensor[] inputGrads = createGraph ? node.backward(grad) : node.fusedBackward(grad);
         boolean anomaly = state.anomaly || node.creationSite() != null;

@@ -542,8 +542,8 @@ public final class GradCheck {
         for (int k = 0; k < outputs.size(); k++) {
             Tensor out = outputs.get(k);
             if (out.dtype() != DType.FLOAT64) {
-                throw new IllegalArgumentException("GradCheck: output " + k + " is FLOAT32; compute in FLOAT64 so that"
-                        + " finite differences are meaningful");
+                throw new IllegalArgumentException("GradCheck: output " + k + " is " + out.dtype() + "; compute in"
+                        + " FLOAT64 so that finite differences are meaningful");
             }
             shapes.add(out.shape());
             recordOps(out, OPS_CHECKED); // the caller's graph, before the reshape that flattens it
@@ -566,10 +566,17 @@ public final class GradCheck {
         Tensor[] point = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i].dtype() != DType.FLOAT64) {
+                DType dtype = inputs[i].dtype();
                 throw new IllegalArgumentException("GradCheck: input " + i + " (shape " + Shapes.format(inputs[i].shapeRef())
-                        + ") is FLOAT32. Finite differences in float32 cannot verify a gradient: with a 24-bit"
-                        + " mantissa, f(x + eps) - f(x - eps) keeps only a few significant digits for any eps small"
-                        + " enough to make the truncation error negligible. Check in FLOAT64 (input.to(DType.FLOAT64)).");
+                        + ") is " + dtype + ". " + (dtype.isHalf()
+                                ? "Finite differences in a 16-bit format are meaningless: with " + (dtype == DType.FLOAT16
+                                        ? 11 : 8) + " significant bits, x + eps rounds back to x for any eps small enough"
+                                        + " to make the truncation error negligible, and f(x + eps) - f(x - eps) is"
+                                        + " rounding noise."
+                                : "Finite differences in float32 cannot verify a gradient: with a 24-bit"
+                                        + " mantissa, f(x + eps) - f(x - eps) keeps only a few significant digits for any"
+                                        + " eps small enough to make the truncation error negligible.")
+                        + " Check in FLOAT64 (input.to(DType.FLOAT64)).");
             }
             if (inputs[i].requiresGrad()) {
                 checked.add(i);

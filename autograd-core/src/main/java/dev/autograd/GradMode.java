@@ -14,6 +14,8 @@ final class GradMode {
     static final class State {
         boolean enabled = true;
         boolean anomaly;
+        /** The half dtype of the innermost open {@link Autograd#autocast} scope, or null outside autocast. */
+        DType autocast;
         /** The next node's creation number on this thread; see {@link Node#sequence}. */
         long sequence;
         /** The step counter of the backward pass running on this thread, for listeners. */

@@ -158,7 +158,7 @@ final class IndexingOps {
         for (int d = 0; d < shape.length; d++) {
             offset += before[d] * outStrides[d];
         }
-        Object out = Kernels.filled(x.dtype() == DType.FLOAT64, size, value);
+        Object out = Kernels.filledLike(x.storage.array, size, value);
         Kernels.stridedWrite(x.storage.array, out, offset, outStrides, shape, false);
         Tensor result = Tensor.wrap(out, outShape);
         return Tensor.recording(x) ? result.recordedBy(new Pad(x, outStrides, offset)) : result;

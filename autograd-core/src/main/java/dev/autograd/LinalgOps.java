@@ -13,10 +13,16 @@ final class LinalgOps {
     /**
      * NumPy's {@code matmul}. A 1-d operand is lifted to a matrix (a row on the left, a column on the
      * right) by a recorded reshape and the added axis is removed from the result, so that the batched
-     * node below only ever sees operands of rank 2 or more.
+     * node below only ever sees operands of rank 2 or more. Inside {@link Autograd#autocast} the operands are
+     * cast to the half dtype first and the product is FLOAT32.
      */
     static Tensor matmul(Tensor a, Tensor b) {
         Shapes.nonNull("matmul", b, "the right operand");
+        DType low = Autocast.lowPrecision(a, b);
+        if (low != null) {
+            a = a.to(low);
+            b = b.to(low);
+        }
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         if (as.length == 0 || bs.length == 0) {
@@ -35,7 +41,7 @@ final class LinalgOps {
         }
         Tensor left = as.length == 1 ? a.reshape(1, k) : a;
         Tensor right = bs.length == 1 ? b.reshape(k, 1) : b;
-        Tensor product = batched(left, right);
+        Tensor product = batched(left, right, low);
         if (as.length > 1 && bs.length > 1) {
             return product;
         }
@@ -61,8 +67,11 @@ final class LinalgOps {
         return out;
     }
 
-    /** {@code [..., m, k] @ [..., k, n] -> [broadcast(...), m, n]}. */
-    private static Tensor batched(Tensor a, Tensor b) {
+    /**
+     * {@code [..., m, k] @ [..., k, n] -> [broadcast(...), m, n]}; with {@code low} (autocast) the half operands'
+     * product accumulated and returned in float32.
+     */
+    private static Tensor batched(Tensor a, Tensor b, DType low) {
         int[] as = a.shapeRef();
         int[] bs = b.shapeRef();
         int m = as[as.length - 2];
@@ -84,14 +93,28 @@ final class LinalgOps {
         Shapes.size("matmul", outShape);
         int[] aOffsets = batchOffsets(aBatch, batch, m * k);
         int[] bOffsets = batchOffsets(bBatch, batch, k * n);
-        Object out = Kernels.matmul(a.storage.array, aOffsets, b.storage.array, bOffsets, m, k, n);
+        Object out = low == null ? Kernels.matmul(a.storage.array, aOffsets, b.storage.array, bOffsets, m, k, n)
+                : Kernels.matmul(Autocast.widened(a), aOffsets, Autocast.widened(b), bOffsets, m, k, n);
         Tensor result = Tensor.wrap(out, outShape);
-        return Tensor.recording(a, b) ? result.recordedBy(new Matmul(a, b)) : result;
+        if (!Tensor.recording(a, b)) {
+            return result;
+        }
+        result.recordedBy(new Matmul(a, b));
+        return low == null ? result : Autocast.roundsGradientTo(result, low);
     }
 
-    /** {@code x W^T + b} for {@code x [..., in]}, {@code W [out, in]}, {@code b [out]} or null. */
+    /**
+     * {@code x W^T + b} for {@code x [..., in]}, {@code W [out, in]}, {@code b [out]} or null. Inside
+     * {@link Autograd#autocast} all three are cast to the half dtype and the result is FLOAT32.
+     */
     static Tensor linear(Tensor x, Tensor w, Tensor b) {
         Shapes.nonNull("linear", w, "the weight");
+        DType low = Autocast.lowPrecision(x, w, b);
+        if (low != null) {
+            x = x.to(low);
+            w = w.to(low);
+            b = Autocast.cast(b, low);
+        }
         int[] xs = x.shapeRef();
         int[] ws = w.shapeRef();
         if (ws.length != 2) {
@@ -119,12 +142,20 @@ final class LinalgOps {
         // (x [6, 2^30, 0]): 0 rows, so that neither the product nor its backward loops over empty rows.
         int rows = in != 0 ? x.numel() / in : out != 0 ? size / out : 0;
         // With a bias, every row of y starts as the bias and the product is accumulated onto it (beta = 1).
-        Object y = b == null ? Kernels.newArray(x.storage.array, size)
-                : Kernels.stridedCopy(b.storage.array, 0, new int[] {0, 1}, new int[] {rows, out});
+        // Under autocast the half values are widened first, so that the product accumulates into a FLOAT32 y.
+        Object xa = low == null ? x.storage.array : Autocast.widened(x);
+        Object wa = low == null ? w.storage.array : Autocast.widened(w);
+        Object ba = low == null || b == null ? (b == null ? null : b.storage.array) : Autocast.widened(b);
+        Object y = b == null ? Kernels.newArray(xa, size)
+                : Kernels.stridedCopy(ba, 0, new int[] {0, 1}, new int[] {rows, out});
         double beta = b == null ? 0 : 1;
-        Kernels.gemm(false, true, rows, out, in, 1, x.storage.array, 0, in, w.storage.array, 0, in, beta, y, 0, out);
+        Kernels.gemm(false, true, rows, out, in, 1, xa, 0, in, wa, 0, in, beta, y, 0, out);
         Tensor result = Tensor.wrap(y, outShape);
-        return Tensor.recording(x, w, b) ? result.recordedBy(new Linear(x, w, b, rows)) : result;
+        if (!Tensor.recording(x, w, b)) {
+            return result;
+        }
+        result.recordedBy(new Linear(x, w, b, rows));
+        return low == null ? result : Autocast.roundsGradientTo(result, low);
     }
 
     /**

@@ -160,7 +160,7 @@ final class MovementOps {
         if (x.dtype() == dtype) {
             return x;
         }
-        Tensor out = Tensor.wrap(Kernels.convert(x.storage.array, dtype == DType.FLOAT64), x.shapeRef());
+        Tensor out = Tensor.wrap(Kernels.convertLike(x.storage.array, dtype.like()), x.shapeRef());
         return Tensor.recording(x) ? out.recordedBy(new Convert(x)) : out;
     }
 
@@ -186,7 +186,8 @@ final class MovementOps {
 
     /** A dense copy with storage of its own. */
     static Tensor copy(Tensor x) {
-        Object array = x.storage.array instanceof double[] d ? d.clone() : ((float[]) x.storage.array).clone();
+        Object array = Kernels.newArray(x.storage.array, x.numel());
+        System.arraycopy(x.storage.array, 0, array, 0, x.numel());
         Tensor out = Tensor.wrap(array, x.shapeRef());
         return Tensor.recording(x) ? out.recordedBy(new Copy(x)) : out;
     }

@@ -87,10 +87,17 @@ final class NnOps {
 
     /**
      * 2-d convolution (cross-correlation, as in every deep-learning library) of an NCHW input with an OIHW
-     * weight of {@code C / groups} input channels per group.
+     * weight of {@code C / groups} input channels per group. Inside {@link Autograd#autocast} the three are cast
+     * to the half dtype and the result, accumulated in float32, is FLOAT32.
      */
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
         Shapes.nonNull("conv2d", weight, "the weight");
+        DType low = Autocast.lowPrecision(x, weight, bias);
+        if (low != null) {
+            x = x.to(low);
+            weight = weight.to(low);
+            bias = Autocast.cast(bias, low);
+        }
         int[] xs = x.shapeRef();
         int[] ws = weight.shapeRef();
         checkPair("conv2d", "stride", stride, 1);
@@ -122,9 +129,15 @@ final class NnOps {
                     + " is empty; kH and kW must be at least 1");
         }
         ConvGeometry g = geometry("conv2d", x, o, kh, kw, stride, padding, dilation, groups);
-        Object y = Kernels.conv2d(x.storage.array, weight.storage.array, bias == null ? null : bias.storage.array, g);
+        Object y = low == null
+                ? Kernels.conv2d(x.storage.array, weight.storage.array, bias == null ? null : bias.storage.array, g)
+                : Kernels.conv2d(Autocast.widened(x), Autocast.widened(weight), Autocast.widened(bias), g);
         Tensor out = Tensor.wrap(y, new int[] {n, o, g.ho(), g.wo()});
-        return Tensor.recording(x, weight, bias) ? out.recordedBy(new Conv2d(x, weight, bias, g)) : out;
+        if (!Tensor.recording(x, weight, bias)) {
+            return out;
+        }
+        out.recordedBy(new Conv2d(x, weight, bias, g));
+        return low == null ? out : Autocast.roundsGradientTo(out, low);
     }
 
     /**

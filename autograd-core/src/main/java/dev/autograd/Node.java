@@ -67,6 +67,11 @@ abstract class Node implements GradFn {
         List<HookEntry> hooks;
         /** Where the user's code created this node; recorded only in anomaly mode, as it costs a stack walk. */
         StackTraceElement[] creationSite;
+        /**
+         * For an op that autocast ran on half inputs with a FLOAT32 output: the half dtype the engine rounds the
+         * incoming gradient to before this node's backward, which then sees what PyTorch's half op would see.
+         */
+        DType gradDtype;
     }
 
     /** See {@link Extras}; null while the node has none of them. */
@@ -90,6 +95,11 @@ abstract class Node implements GradFn {
 
     final StackTraceElement[] creationSite() {
         return extras == null ? null : extras.creationSite;
+    }
+
+    /** See {@link Extras#gradDtype}; null for every op recorded outside autocast. */
+    final DType gradDtype() {
+        return extras == null ? null : extras.gradDtype;
     }
 
     Node(String name, Tensor... inputs) {

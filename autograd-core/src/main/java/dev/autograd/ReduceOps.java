@@ -237,7 +237,9 @@ final class ReduceOps {
             values[i] = positions[i];
         }
         int[] outShape = keepDim ? keptShape(shape, reduced) : droppedShape(shape, reduced);
-        return Tensor.wrap(Kernels.convert(values, x.dtype() == DType.FLOAT64), outShape);
+        // Indices of a half tensor come back as FLOAT32: binary16 counts exactly only up to 2048.
+        return Tensor.wrap(Kernels.convertLike(values, x.dtype().isHalf() ? DType.FLOAT32.like() : x.storage.array),
+                outShape);
     }
 
     static boolean hasEmptyAxis(int[] shape, boolean[] reduced) {

@@ -103,12 +103,13 @@ public final class Tensor {
     /**
      * A 0-d tensor of the given dtype holding {@code value}.
      *
-     * @param value the value (rounded to float32 for {@code FLOAT32})
+     * @param value the value (rounded once to nearest for FLOAT32, FLOAT16 and BFLOAT16)
      * @param dtype the element type
      * @return a new leaf
      */
     public static Tensor scalar(double value, DType dtype) {
-        return wrap(dtype == DType.FLOAT64 ? new double[] {value} : new float[] {(float) value}, Shapes.SCALAR);
+        Shapes.nonNull("scalar", dtype, "the dtype");
+        return wrap(Kernels.filledLike(dtype.like(), 1, value), Shapes.SCALAR);
     }
 
     /**
@@ -179,7 +180,7 @@ public final class Tensor {
     private static Tensor filled(String op, DType dtype, double value, int[] shape) {
         Shapes.nonNull(op, dtype, "the dtype");
         int[] s = Shapes.checked(op, shape);
-        return wrap(Kernels.filled(dtype == DType.FLOAT64, Shape.size(s), value), s);
+        return wrap(Kernels.filledLike(dtype.like(), Shape.size(s), value), s);
     }
 
     /**
@@ -263,7 +264,7 @@ public final class Tensor {
         Shapes.nonNull("rand", random, "the Random");
         Shapes.nonNull("rand", dtype, "the dtype");
         int[] s = Shapes.checked("rand", shape);
-        return wrap(Kernels.random(random, false, dtype == DType.FLOAT64, Shape.size(s)), s);
+        return wrap(Kernels.randomLike(random, false, dtype.like(), Shape.size(s)), s);
     }
 
     /**
@@ -289,7 +290,7 @@ public final class Tensor {
         Shapes.nonNull("randn", random, "the Random");
         Shapes.nonNull("randn", dtype, "the dtype");
         int[] s = Shapes.checked("randn", shape);
-        return wrap(Kernels.random(random, true, dtype == DType.FLOAT64, Shape.size(s)), s);
+        return wrap(Kernels.randomLike(random, true, dtype.like(), Shape.size(s)), s);
     }
 
     /**
@@ -490,7 +491,7 @@ public final class Tensor {
 
     /** @return the element type */
     public DType dtype() {
-        return storage.array instanceof double[] ? DType.FLOAT64 : DType.FLOAT32;
+        return DType.of(storage.array);
     }
 
     /**

@@ -7,8 +7,12 @@ import java.util.Random;
  * The entry point of the kernel layer: picks the float64 or float32 loops by the array type (once per
  * call, never per element) and simplifies strided iteration spaces before handing them over.
  *
- * <p>Arrays are passed as {@code Object} holding either a {@code double[]} or a {@code float[]}; all arrays
- * of one call have the same element type (the ops layer checks dtypes before calling).
+ * <p>Arrays are passed as {@code Object} holding a {@code double[]}, a {@code float[]}, or the bit patterns
+ * of a 16-bit format ({@code char[]} for binary16, {@code short[]} for bfloat16; see {@link Half}); all
+ * arrays of one call have the same element type (the ops layer checks dtypes before calling). Half arrays
+ * take the last branch of every dispatch, so the float64 and float32 paths pay nothing for them: there the
+ * operands are widened into float32 scratch, the float32 kernel runs (matrix products and convolutions
+ * accumulate in float32) and each output is rounded back once, which is what PyTorch does on the CPU.
  */
 public final class Kernels {
 
@@ -30,7 +34,13 @@ public final class Kernels {
 
     /** A new zeroed array of {@code n} elements of the same element type as {@code like}. */
     public static Object newArray(Object like, int n) {
-        return like instanceof double[] ? new double[n] : new float[n];
+        if (like instanceof double[]) {
+            return new double[n];
+        }
+        if (like instanceof float[]) {
+            return new float[n];
+        }
+        return like instanceof char[] ? new char[n] : new short[n];
     }
 
     /** A new zeroed array of {@code n} elements, float64 or float32. */
@@ -38,14 +48,26 @@ public final class Kernels {
         return float64 ? new double[n] : new float[n];
     }
 
-    /** Number of elements of a {@code double[]} or {@code float[]}. */
+    /** Number of elements of a kernel array. */
     public static int length(Object array) {
-        return array instanceof double[] d ? d.length : ((float[]) array).length;
+        if (array instanceof double[] d) {
+            return d.length;
+        }
+        if (array instanceof float[] f) {
+            return f.length;
+        }
+        return array instanceof char[] h ? h.length : ((short[]) array).length;
     }
 
-    /** Element {@code i} widened to double. */
+    /** Element {@code i} widened to double (exactly). */
     public static double get(Object array, int i) {
-        return array instanceof double[] d ? d[i] : ((float[]) array)[i];
+        if (array instanceof double[] d) {
+            return d[i];
+        }
+        if (array instanceof float[] f) {
+            return f[i];
+        }
+        return array instanceof char[] h ? Half.fromFloat16(h[i]) : Half.fromBFloat16(((short[]) array)[i]);
     }
 
     /** A copy of the array converted to float64 (or a plain copy when it already is). */
@@ -53,7 +75,7 @@ public final class Kernels {
         if (array instanceof double[] d) {
             return d.clone();
         }
-        float[] f = (float[]) array;
+        float[] f = (float[]) Half.widen(array);
         double[] out = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             out[i] = f[i];
@@ -66,6 +88,9 @@ public final class Kernels {
         if (array instanceof float[] f) {
             return f.clone();
         }
+        if (Half.isHalf(array)) {
+            return (float[]) Half.widen(array);
+        }
         double[] d = (double[]) array;
         float[] out = new float[d.length];
         for (int i = 0; i < d.length; i++) {
@@ -77,6 +102,72 @@ public final class Kernels {
     /** A new array of the requested element type holding the values of {@code array}. */
     public static Object convert(Object array, boolean float64) {
         return float64 ? toDoubles(array) : toFloats(array);
+    }
+
+    /**
+     * The values of {@code array} converted into {@code like}'s element type, as a new array: widening is
+     * exact, narrowing rounds once to nearest (a double goes to a half format directly, not through float).
+     *
+     * @param array the values
+     * @param like  any array of the target type
+     * @return a new array
+     */
+    public static Object convertLike(Object array, Object like) {
+        if (like instanceof double[]) {
+            return toDoubles(array);
+        }
+        if (like instanceof float[]) {
+            return toFloats(array);
+        }
+        int n = length(array);
+        Object out = newArray(like, n);
+        if (array instanceof double[] d) {
+            if (out instanceof char[] h) {
+                for (int i = 0; i < n; i++) {
+                    h[i] = Half.toFloat16(d[i]);
+                }
+            } else {
+                short[] h = (short[]) out;
+                for (int i = 0; i < n; i++) {
+                    h[i] = Half.toBFloat16(d[i]);
+                }
+            }
+            return out;
+        }
+        // float32, or the other half format (binary16 and bfloat16 values both widen exactly to float32).
+        Half.narrowInto(Half.widen(array), out);
+        return out;
+    }
+
+    /**
+     * {@code value} rounded once into every element of {@code array}.
+     *
+     * @param array the array to fill
+     * @param value the value
+     */
+    public static void fill(Object array, double value) {
+        if (array instanceof double[] d) {
+            Arrays.fill(d, value);
+        } else if (array instanceof float[] f) {
+            Arrays.fill(f, (float) value);
+        } else if (array instanceof char[] h) {
+            Arrays.fill(h, Half.toFloat16(value));
+        } else {
+            Arrays.fill((short[]) array, Half.toBFloat16(value));
+        }
+    }
+
+    /** A new array like {@code like} of {@code n} copies of {@code value}. */
+    public static Object filledLike(Object like, int n, double value) {
+        Object out = newArray(like, n);
+        fill(out, value);
+        return out;
+    }
+
+    /** {@code n} draws from U[0, 1) or N(0, 1) in float64, rounded once to the element type of {@code like}. */
+    public static Object randomLike(Random random, boolean gaussian, Object like, int n) {
+        Object d = random(random, gaussian, true, n);
+        return like instanceof double[] ? d : convertLike(d, like);
     }
 
     /** A new array of {@code n} copies of {@code value}. */
@@ -102,6 +193,12 @@ public final class Kernels {
 
     /** {@code out[i] = op(x[i])}; {@code p} is the parameter of {@code POW}. */
     public static void unary(UnaryOp op, Object x, Object out, double p) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            Object o = Half.scratch(out);
+            unary(op, Half.widen(x), o, p);
+            Half.narrowInto(o, out);
+            return;
+        }
         int n = length(x);
         if (x instanceof double[] d) {
             double[] o = (double[]) out;
@@ -128,6 +225,9 @@ public final class Kernels {
      * {@code g} of a shape that broadcasts to {@code shape} read in place, never expanded.
      */
     public static Object unaryBackward(UnaryOp op, Object g, int[] gShape, Object saved, int[] shape, double p) {
+        if (!(saved instanceof double[] || saved instanceof float[])) {
+            return Half.narrow(unaryBackward(op, Half.widen(g), gShape, Half.widen(saved), shape, p), saved);
+        }
         int n = length(saved);
         Object out = newArray(saved, n);
         int[] dense = Shape.strides(shape);
@@ -149,6 +249,12 @@ public final class Kernels {
      * @param y     the values updated in place
      */
     public static void axpy(double alpha, Object x, Object y) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            Object wide = Half.widen(y);
+            axpy(alpha, Half.widen(x), wide);
+            Half.narrowInto(wide, y);
+            return;
+        }
         int n = length(x);
         if (x instanceof double[] d) {
             double[] o = (double[]) y;
@@ -192,6 +298,9 @@ public final class Kernels {
      * @return the output {@code [n, o, ho, wo]}
      */
     public static Object conv2d(Object x, Object weight, Object bias, ConvGeometry g) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            return Half.narrow(conv2d(Half.widen(x), Half.widen(weight), Half.widen(bias), g), x);
+        }
         Object y = newArray(x, g.n() * g.o() * g.plane());
         if (x instanceof double[] d) {
             DoubleKernels.conv2d(d, (double[]) weight, (double[]) bias, g, (double[]) y);
@@ -214,6 +323,16 @@ public final class Kernels {
      */
     public static void conv2dBackward(Object x, Object weight, Object dy, ConvGeometry g, Object dx, Object dw,
                                       Object db) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            Object wx = Half.scratch(dx);
+            Object ww = Half.scratch(dw);
+            Object wb = Half.scratch(db);
+            conv2dBackward(Half.widen(x), Half.widen(weight), Half.widen(dy), g, wx, ww, wb);
+            Half.narrowInto(wx, dx);
+            Half.narrowInto(ww, dw);
+            Half.narrowInto(wb, db);
+            return;
+        }
         if (x instanceof double[] d) {
             DoubleKernels.conv2dBackward(d, (double[]) weight, (double[]) dy, g, (double[]) dx, (double[]) dw,
                     (double[]) db);
@@ -231,6 +350,9 @@ public final class Kernels {
      * @return the output {@code [n, c, ho, wo]}
      */
     public static Object maxPool2d(Object x, ConvGeometry g) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            return Half.narrow(maxPool2d(Half.widen(x), g), x);
+        }
         Object y = newArray(x, g.n() * g.c() * g.plane());
         if (x instanceof double[] d) {
             DoubleKernels.maxPool2d(d, g, (double[]) y);
@@ -250,6 +372,9 @@ public final class Kernels {
      * @return the gradient of the input
      */
     public static Object maxPool2dBackward(Object x, Object y, Object dy, ConvGeometry g) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            return Half.narrow(maxPool2dBackward(Half.widen(x), Half.widen(y), Half.widen(dy), g), x);
+        }
         Object dx = newArray(x, length(x));
         if (x instanceof double[] d) {
             DoubleKernels.maxPool2dBackward(d, (double[]) y, (double[]) dy, g, (double[]) dx);
@@ -264,6 +389,9 @@ public final class Kernels {
      * a new array.
      */
     public static Object softmax(Object x, int outer, int extent, int inner, boolean log) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            return Half.narrow(softmax(Half.widen(x), outer, extent, inner, log), x);
+        }
         Object out = newArray(x, length(x));
         if (x instanceof double[] d) {
             DoubleKernels.softmax(d, (double[]) out, outer, extent, inner, log);
@@ -275,6 +403,9 @@ public final class Kernels {
 
     /** The fused backward of {@link #softmax} from the upstream gradient and the output, into a new array. */
     public static Object softmaxBackward(Object g, Object y, int outer, int extent, int inner, boolean log) {
+        if (!(y instanceof double[] || y instanceof float[])) {
+            return Half.narrow(softmaxBackward(Half.widen(g), Half.widen(y), outer, extent, inner, log), y);
+        }
         Object out = newArray(y, length(y));
         if (y instanceof double[] d) {
             DoubleKernels.softmaxBackward((double[]) g, d, (double[]) out, outer, extent, inner, log);
@@ -290,6 +421,9 @@ public final class Kernels {
      * shape {@code target}, in one pass and without materialising the product.
      */
     public static Object productSumTo(Object a, int[] aShape, Object b, int[] bShape, int[] shape, int[] target) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            return Half.narrow(productSumTo(Half.widen(a), aShape, Half.widen(b), bShape, shape, target), a);
+        }
         Object out = newArray(a, Shape.size(target));
         int[] aStrides = broadcastStrides(aShape, shape);
         int[] bStrides = broadcastStrides(bShape, shape);
@@ -364,6 +498,12 @@ public final class Kernels {
      */
     public static void binary(BinaryOp op, Object a, int[] aStrides, Object b, int[] bStrides, Object out,
                               int[] shape) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            Object o = Half.scratch(out);
+            binary(op, Half.widen(a), aStrides, Half.widen(b), bStrides, o, shape);
+            Half.narrowInto(o, out);
+            return;
+        }
         int[][] collapsed = collapse(shape, aStrides, bStrides);
         int[] s = collapsed[0];
         if (a instanceof double[] d) {
@@ -375,6 +515,12 @@ public final class Kernels {
 
     /** {@code out[i] = op(a[i], b[i])} for operands of one shape: a flat loop, no stride bookkeeping. */
     public static void binarySameShape(BinaryOp op, Object a, Object b, Object out) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            Object o = Half.scratch(out);
+            binarySameShape(op, Half.widen(a), Half.widen(b), o);
+            Half.narrowInto(o, out);
+            return;
+        }
         if (op.ordinal() <= BinaryOp.DIV.ordinal() && length(a) == 1) {
             // One element (every scalar op) of an exactly rounded op: the backends' bits, without their loops.
             if (a instanceof double[] d) {
@@ -403,6 +549,13 @@ public final class Kernels {
      * @param out the result, as long as {@code a}
      */
     public static void binaryConstant(BinaryOp op, Object a, double c, Object out) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            // The constant is rounded to float32, as PyTorch does with a Python number and a half tensor.
+            Object o = Half.scratch(out);
+            binaryConstant(op, Half.widen(a), c, o);
+            Half.narrowInto(o, out);
+            return;
+        }
         int n = length(a);
         if (a instanceof double[] d) {
             if (n == 1 && op.ordinal() <= BinaryOp.DIV.ordinal()) {
@@ -440,6 +593,9 @@ public final class Kernels {
      * gives per input axis the step in the output, 0 on reduced axes.
      */
     public static Object reduce(ReduceOp op, Object x, int[] shape, int[] outStrides, int outSize) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            return Half.narrow(reduce(op, Half.widen(x), shape, outStrides, outSize), x);
+        }
         int[] denseStrides = Shape.strides(shape);
         int[][] collapsed = collapse(shape, denseStrides, outStrides);
         double identity = switch (op) {
@@ -478,6 +634,9 @@ public final class Kernels {
      * largest ({@code max}) or smallest element, first on ties.
      */
     public static int[] argReduce(Object x, int outer, int extent, int inner, boolean max) {
+        if (!(x instanceof double[] || x instanceof float[])) {
+            return argReduce(Half.widen(x), outer, extent, inner, max);
+        }
         int[] out = new int[outer * inner];
         if (x instanceof double[] d) {
             DoubleKernels.argReduce(d, outer, extent, inner, max, out);
@@ -489,6 +648,9 @@ public final class Kernels {
 
     /** {@code mask != 0 ? a : b} element-wise over arrays of one length. */
     public static Object where(Object mask, Object a, Object b) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            return Half.narrow(where(Half.widen(mask), Half.widen(a), Half.widen(b)), a);
+        }
         Object out = newArray(a, length(a));
         if (a instanceof double[] d) {
             DoubleKernels.where((double[]) mask, d, (double[]) b, (double[]) out);
@@ -504,6 +666,13 @@ public final class Kernels {
      */
     public static void stridedWrite(Object src, Object dst, int offset, int[] dstStrides, int[] shape,
                                     boolean accumulate) {
+        if (!(src instanceof double[] || src instanceof float[])) {
+            // The untouched elements of dst widen and narrow back exactly; the written ones round once.
+            Object wide = Half.widen(dst);
+            stridedWrite(Half.widen(src), wide, offset, dstStrides, shape, accumulate);
+            Half.narrowInto(wide, dst);
+            return;
+        }
         if (src instanceof double[] d) {
             DoubleKernels.stridedWrite(d, (double[]) dst, offset, dstStrides, shape, accumulate);
         } else {
@@ -513,6 +682,9 @@ public final class Kernels {
 
     /** Slices of {@code src} ({@code [outer, extent, inner]}) at {@code indices} along the middle axis. */
     public static Object take(Object src, int outer, int extent, int inner, int[] indices) {
+        if (!(src instanceof double[] || src instanceof float[])) {
+            return Half.narrow(take(Half.widen(src), outer, extent, inner, indices), src);
+        }
         Object out = newArray(src, outer * indices.length * inner);
         if (src instanceof double[] d) {
             DoubleKernels.take(d, outer, extent, inner, indices, (double[]) out);
@@ -524,6 +696,9 @@ public final class Kernels {
 
     /** The adjoint of {@link #take}: a new {@code [outer, extent, inner]} array with the slices added back. */
     public static Object indexAdd(Object src, int outer, int extent, int inner, int[] indices) {
+        if (!(src instanceof double[] || src instanceof float[])) {
+            return Half.narrow(indexAdd(Half.widen(src), outer, extent, inner, indices), src);
+        }
         Object dst = newArray(src, outer * extent * inner);
         if (src instanceof double[] d) {
             DoubleKernels.indexAdd(d, outer, extent, inner, indices, (double[]) dst);
@@ -535,6 +710,9 @@ public final class Kernels {
 
     /** NumPy's take_along_axis: for every position of {@code indexShape}, src at index[pos] on {@code axis}. */
     public static Object gather(Object src, int[] srcShape, int axis, int[] index, int[] indexShape) {
+        if (!(src instanceof double[] || src instanceof float[])) {
+            return Half.narrow(gather(Half.widen(src), srcShape, axis, index, indexShape), src);
+        }
         Object out = newArray(src, index.length);
         if (src instanceof double[] d) {
             DoubleKernels.gather(d, Shape.strides(srcShape), axis, index, indexShape, (double[]) out, false);
@@ -546,6 +724,9 @@ public final class Kernels {
 
     /** The adjoint of {@link #gather}: a new array of {@code srcShape} with {@code values} added at the indices. */
     public static Object scatterAdd(Object values, int[] srcShape, int axis, int[] index, int[] indexShape) {
+        if (!(values instanceof double[] || values instanceof float[])) {
+            return Half.narrow(scatterAdd(Half.widen(values), srcShape, axis, index, indexShape), values);
+        }
         Object dst = newArray(values, Shape.size(srcShape));
         if (values instanceof double[] d) {
             DoubleKernels.gather((double[]) dst, Shape.strides(srcShape), axis, index, indexShape, d, true);
@@ -571,6 +752,9 @@ public final class Kernels {
         }
         if (src instanceof double[] d) {
             DoubleKernels.stridedCopy(d, offset, collapsed[1], (double[]) dst, collapsed[0]);
+        } else if (!(src instanceof float[])) {
+            // A pure copy: widening and narrowing back is exact.
+            Half.narrowInto(stridedCopy(Half.widen(src), offset, srcStrides, shape), dst);
         } else {
             FloatKernels.stridedCopy((float[]) src, offset, collapsed[1], (float[]) dst, collapsed[0]);
         }
@@ -618,6 +802,14 @@ public final class Kernels {
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Object a, int aOff,
                             int lda, Object b, int bOff, int ldb, double beta, Object c, int cOff, int ldc) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            // float32 accumulation; C's untouched elements widen and narrow back exactly.
+            Object wide = Half.widen(c);
+            gemm(transA, transB, m, n, k, alpha, Half.widen(a), aOff, lda, Half.widen(b), bOff, ldb, beta, wide, cOff,
+                    ldc);
+            Half.narrowInto(wide, c);
+            return;
+        }
         if (a instanceof double[] d) {
             DoubleGemm.gemm(Backends.DOUBLE, true, transA, transB, m, n, k, alpha, d, aOff, lda, (double[]) b, bOff,
                     ldb, beta, (double[]) c, cOff, ldc);
@@ -652,6 +844,13 @@ public final class Kernels {
     public static void gemmBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Object a,
                                    int[] aOffsets, int lda, Object b, int[] bOffsets, int ldb, double beta, Object c,
                                    int[] cOffsets, int ldc) {
+        if (!(a instanceof double[] || a instanceof float[])) {
+            Object wide = Half.widen(c);
+            gemmBatched(transA, transB, m, n, k, alpha, Half.widen(a), aOffsets, lda, Half.widen(b), bOffsets, ldb,
+                    beta, wide, cOffsets, ldc);
+            Half.narrowInto(wide, c);
+            return;
+        }
         if (a instanceof double[] d) {
             DoubleGemm.gemmBatched(Backends.DOUBLE, true, transA, transB, m, n, k, alpha, d, aOffsets, lda,
                     (double[]) b, bOffsets, ldb, beta, (double[]) c, cOffsets, ldc);
