@@ -139,7 +139,7 @@ public final class GradScaler {
         if (!enabled) {
             return loss;
         }
-        Tensor wide = loss.dtype().bytes() < DType.FLOAT32.bytes() ? loss.to(DType.FLOAT32) : loss;
+        Tensor wide = loss.dtype() == DType.FLOAT16 || loss.dtype() == DType.BFLOAT16 ? loss.to(DType.FLOAT32) : loss;
         return wide.mul((double) scale);
     }
 
@@ -151,7 +151,9 @@ public final class GradScaler {
      * divided once.
      *
      * @param optimizer the optimizer whose parameters' gradients to unscale
-     * @throws IllegalArgumentException when {@code optimizer} is null
+     * @throws IllegalArgumentException when {@code optimizer} is null, or a gradient is FLOAT16 (as PyTorch,
+     *                                  which refuses to unscale FP16 gradients: the unscaled values would
+     *                                  underflow again; keep the parameters FLOAT32 and let autocast cast them)
      * @throws IllegalStateException    when it was already unscaled, or stepped, since the last {@link #update()}
      */
     public void unscale(Optimizer optimizer) {
@@ -167,8 +169,17 @@ public final class GradScaler {
                     ? "GradScaler.unscale: unscale() has already been called on this optimizer since the last update()"
                     : "GradScaler.unscale: unscale() is being called after step(); call update() first");
         }
+        List<Tensor> parameters = optimizer.parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+            Tensor g = parameters.get(i).grad();
+            if (g != null && g.dtype() == DType.FLOAT16) {
+                throw new IllegalArgumentException("GradScaler.unscale: parameter " + i + " has a FLOAT16 gradient; "
+                        + "attempting to unscale FP16 gradients. Keep the parameters (master weights) in FLOAT32 and run "
+                        + "the forward pass under Autograd.autocast(DType.FLOAT16), which casts them");
+            }
+        }
         record = new Record();
-        record.foundInf = unscaleGradients(optimizer.parameters());
+        record.foundInf = unscaleGradients(parameters);
         record.stage = Stage.UNSCALED;
         records.put(optimizer, record);
     }

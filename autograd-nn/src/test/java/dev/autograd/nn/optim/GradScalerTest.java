@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.autograd.Autograd;
 import dev.autograd.DType;
 import dev.autograd.Tensor;
 import dev.autograd.nn.GradClip;
@@ -111,6 +112,58 @@ class GradScalerTest {
         scaler.step(opt);
         scaler.update();
         assertEquals((float) (2 * (double) (float) 0.1), scaler.scale());
+    }
+
+    @Test
+    void underAutocastFloat16TheScaleKeepsASmallGradientFromUnderflowing() {
+        // loss = 1e-8 * sum(x @ w): the matmul's backward rounds its incoming gradient 1e-8 to float16, whose
+        // smallest subnormal is 2^-24 (6e-8): it becomes 0. Scaled by 65536 it is 6.6e-4, well inside float16.
+        Tensor x = Tensor.full(DType.FLOAT32, 1, 2, 3);
+        for (boolean scaled : new boolean[] {false, true}) {
+            Tensor w = Tensor.zeros(DType.FLOAT32, 3, 1).requiresGrad(true);
+            GradScaler scaler = new GradScaler(65536, 2, 0.5, 2000, scaled);
+            Tensor loss;
+            try (var amp = Autograd.autocast(DType.FLOAT16)) {
+                loss = x.matmul(w).sum().mul(1e-8);
+            }
+            assertEquals(DType.FLOAT32, loss.dtype());
+            scaler.scale(loss).backward();
+            Optimizer opt = new SGD(List.of(w), 1);
+            scaler.unscale(opt);
+            assertEquals(DType.FLOAT32, w.grad().dtype());
+            double[] g = w.grad().toDoubleArray();
+            if (scaled) {
+                // 2 rows of x, each 1: dL/dw = 2 * 1e-8, with float16's rounding of 65536e-8 (relative error < 2^-11)
+                for (double v : g) {
+                    assertEquals(2e-8, v, 2e-8 * 0x1p-10);
+                }
+                assertTrue(scaler.step(opt));
+            } else {
+                assertArrayEquals(new double[] {0, 0, 0}, g, 0, "underflowed to zero without scaling");
+            }
+        }
+    }
+
+    @Test
+    void halfLossesAreScaledInFloat32AndFloat16GradientsAreRefused() {
+        Tensor p16 = Tensor.ones(DType.FLOAT16, 2).requiresGrad(true);
+        Tensor loss = new GradScaler().scale(p16.sum());
+        assertEquals(DType.FLOAT32, loss.dtype(), "65536 is beyond float16's largest finite value 65504");
+        assertEquals(131072, loss.item());
+        // The gradient of a FLOAT16 leaf is FLOAT16: the default scale would overflow it, so take a small one.
+        GradScaler scaler = new GradScaler(1024, 2, 0.5, 2000, true);
+        p16.zeroGrad();
+        scaler.scale(p16.sum()).backward();
+        assertEquals(DType.FLOAT16, p16.grad().dtype());
+        Optimizer sgd = new SGD(List.of(param(DType.FLOAT32, 1), p16), 0.1);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> scaler.unscale(sgd)),
+                "GradScaler.unscale", "parameter 1 has a FLOAT16 gradient", "FLOAT32");
+        assertEquals(1024, p16.grad().toDoubleArray()[0], "nothing was divided");
+
+        Tensor b16 = Tensor.ones(DType.BFLOAT16, 2).requiresGrad(true);
+        scaler.scale(b16.sum()).backward();
+        scaler.unscale(new SGD(List.of(b16), 0.1));   // bfloat16 has float32's range: allowed, as in PyTorch
+        assertArrayEquals(new double[] {1, 1}, b16.grad().toDoubleArray(), 0);
     }
 
     @Test
