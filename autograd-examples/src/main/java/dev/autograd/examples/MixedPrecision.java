@@ -245,7 +245,7 @@ public final class MixedPrecision {
     }
 
     /** What is trained: data, model, loss and accuracy, the same for every run. */
-    private record Task(String title, boolean fashionMnist, Function<Random, Module> model, DataLoader loader,
+    private record Task(String title, String chartTitle, boolean fashionMnist, Function<Random, Module> model, DataLoader loader,
                         BiFunction<Tensor, Batch, Tensor> loss, ToDoubleFunction<Module> testAccuracy, double learningRate) {
     }
 
@@ -289,8 +289,8 @@ public final class MixedPrecision {
         Path dir = ExampleFiles.prepare(config.outputDir());
         int perEpoch = task.loader().batchCount();
         List<Path> files = List.of(
-                MixedPrecisionCharts.drawLosses(task.title(), runs, perEpoch, dir.resolve(LOSS_FILE)),
-                MixedPrecisionCharts.drawUnderflow(task.title(), layers, runs, perEpoch, dir.resolve(UNDERFLOW_FILE)),
+                MixedPrecisionCharts.drawLosses(task.chartTitle(), runs, perEpoch, dir.resolve(LOSS_FILE)),
+                MixedPrecisionCharts.drawUnderflow(task.chartTitle(), layers, runs, perEpoch, dir.resolve(UNDERFLOW_FILE)),
                 ExampleFiles.writeText(dir.resolve(CSV_FILE), csv(layers, runs, perEpoch)));
         out.println();
         for (Path f : files) {
@@ -306,7 +306,7 @@ public final class MixedPrecision {
             FashionMnist train = FashionMnist.load(FashionMnist.Split.TRAIN, config.dataDir()).first(config.limit());
             FashionMnist test = FashionMnist.load(FashionMnist.Split.TEST, config.dataDir());
             DataLoader loader = DataLoader.builder(train).batchSize(128).shuffle(config.seed()).build();
-            return new Task("Fashion-MNIST MLP 784-256-128-10 (" + train.size() + " training samples)", true,
+            return new Task("Fashion-MNIST MLP 784-256-128-10 (" + train.size() + " training samples)", "Fashion-MNIST MLP", true,
                     FashionMnistMlp::model, loader, (logits, b) -> Losses.crossEntropy(logits, b.targetsAsInts()),
                     m -> FashionMnistTraining.accuracy(FashionMnistTraining.confusion(m, test)), 1e-3);
         }
@@ -320,7 +320,7 @@ public final class MixedPrecision {
                 .batchSize(32).shuffle(config.seed()).build();
         Tensor testPoints = test.points().to(DType.FLOAT32);
         double[] testLabels = test.labels().toDoubleArray();
-        return new Task("two-moons MLP 2-16-16-1 (Fashion-MNIST not found)", false,
+        return new Task("two-moons MLP 2-16-16-1 (Fashion-MNIST not found)", "two-moons MLP", false,
                 random -> MLP.builder(2, 16, 16, 1).activation(Tanh::new).build(random), loader,
                 (logits, b) -> Losses.binaryCrossEntropyWithLogits(logits, b.targets()),
                 m -> {

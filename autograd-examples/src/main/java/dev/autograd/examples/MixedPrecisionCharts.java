@@ -2,11 +2,13 @@ package dev.autograd.examples;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The two charts of {@link MixedPrecision}: loss curves of the runs, and underflow per layer over training. */
@@ -19,14 +21,14 @@ final class MixedPrecisionCharts {
     private MixedPrecisionCharts() {
     }
 
-    /** About 20 points per epoch: each the mean over a stretch of steps. */
+    /** About 10 points per epoch: each the mean over a stretch of steps (several underflow samples). */
     private static int window(int perEpoch) {
-        return Math.max(1, perEpoch / 20);
+        return Math.max(1, perEpoch / 10);
     }
 
-    /** Draws each run's training loss, averaged over stretches of about 1/20 epoch, on a log axis. */
+    /** Draws each run's training loss, averaged over stretches of about 1/10 epoch. */
     static Path drawLosses(String task, List<MixedPrecision.Run> runs, int perEpoch, Path file) {
-        XYChart chart = Charts.lineChart(task + ": training loss", "epoch", "mean training loss (log scale)", true);
+        XYChart chart = Charts.lineChart(task + ": training loss, float32 and mixed precision", "epoch", "mean training loss over 1/10 epoch", false);
         int w = window(perEpoch);
         for (int r = 0; r < runs.size(); r++) {
             MixedPrecision.Run run = runs.get(r);
@@ -53,11 +55,11 @@ final class MixedPrecisionCharts {
     /**
      * Draws the underflow fraction of each layer over training, in percent, for every half-precision run: one
      * colour per layer, one line style per run; each point is the mean of the samples in a stretch of about
-     * 1/20 epoch.
+     * 1/10 epoch. The legend stands at the right, one entry per line: there are up to nine.
      */
     static Path drawUnderflow(String task, List<String> layers, List<MixedPrecision.Run> runs, int perEpoch, Path file) {
-        XYChart chart = Charts.lineChart(task + ": gradient underflow", "epoch",
-                "gradient elements zero in half precision, non-zero in float32 (%)", false);
+        XYChart chart = Charts.lineChart(task + ": gradient underflow per layer", "epoch",
+                "underflowed gradient elements (% of those non-zero in float32)", false);
         int w = window(perEpoch);
         float[][] dashes = {null, {10f, 6f}, {2f, 4f}};
         int styleIndex = 0;
@@ -80,7 +82,7 @@ final class MixedPrecisionCharts {
                     }
                     points.add(new double[] {(double) Math.min((bucket + 1) * w, run.losses().length) / perEpoch, 100 * sum / n});
                 }
-                XYSeries s = Charts.addLine(chart, run.mode().label() + ", " + layers.get(l), column(points, 0),
+                XYSeries s = Charts.addLine(chart, layers.get(l) + ", " + run.mode().label(), column(points, 0),
                         column(points, 1));
                 if (s != null) {
                     style(s, COLOURS[l % COLOURS.length], dashes[styleIndex % dashes.length]);
@@ -92,6 +94,9 @@ final class MixedPrecisionCharts {
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setXAxisDecimalPattern("0.#");
         chart.getStyler().setYAxisDecimalPattern("0.##");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        chart.getStyler().setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         return Charts.savePng(chart, file);
     }
 
