@@ -145,15 +145,17 @@ public final class GradScaler {
 
     /**
      * Divides the gradients of the optimizer's parameters by the scale, in place (inside
-     * {@link Autograd#noGrad()}), and records whether any element of them is then infinite or NaN. Call it
+     * {@link Autograd#noGrad()}; as PyTorch, by multiplying with the float32 reciprocal of the scale, which
+     * is exact for the power-of-two scales of the defaults), and records whether any element of them is then infinite or NaN. Call it
      * before reading or changing the gradients (clipping, logging their norm); {@link #step(Optimizer)} calls
      * it when you did not. Parameters without a gradient are skipped; gradients that share storage are
      * divided once.
      *
      * @param optimizer the optimizer whose parameters' gradients to unscale
      * @throws IllegalArgumentException when {@code optimizer} is null, or a gradient is FLOAT16 (as PyTorch,
-     *                                  which refuses to unscale FP16 gradients: the unscaled values would
-     *                                  underflow again; keep the parameters FLOAT32 and let autocast cast them)
+     *                                  which refuses to unscale FP16 gradients: float16 can hold neither the
+     *                                  scaled gradients, 65536 overflows it, nor the small unscaled ones; keep
+     *                                  the parameters FLOAT32 and let autocast cast them)
      * @throws IllegalStateException    when it was already unscaled, or stepped, since the last {@link #update()}
      */
     public void unscale(Optimizer optimizer) {
