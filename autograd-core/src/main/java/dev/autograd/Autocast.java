@@ -75,4 +75,26 @@ final class Autocast {
         }
         return new Tensor[] {a.to(DType.FLOAT32), b.to(DType.FLOAT32)};
     }
+
+    /**
+     * The same rule for ops of many operands ({@code where}, {@code concat}, {@code stack}): all cast to FLOAT32
+     * when autocast is on, their dtypes differ and none is FLOAT64; else null.
+     */
+    static java.util.List<Tensor> promote(java.util.List<Tensor> tensors) {
+        boolean mixed = false;
+        for (Tensor t : tensors) {
+            if (t == null || t.dtype() == DType.FLOAT64) {
+                return null;
+            }
+            mixed |= t.dtype() != tensors.get(0).dtype();
+        }
+        if (!mixed || active() == null) {
+            return null;
+        }
+        java.util.List<Tensor> out = new java.util.ArrayList<>(tensors.size());
+        for (Tensor t : tensors) {
+            out.add(t.to(DType.FLOAT32));
+        }
+        return out;
+    }
 }

@@ -34,10 +34,13 @@ final class Checkpoint {
         }
 
         private final Function<Tensor[], Tensor> segment;
+        /** The autocast dtype the forward ran under (or null): the recomputation must make the same casts. */
+        private final DType autocast;
 
         Recompute(Function<Tensor[], Tensor> segment, Tensor[] inputs) {
             super("checkpoint", inputs);
             this.segment = segment;
+            this.autocast = GradMode.state().autocast;
             save(inputs);
         }
 
@@ -56,8 +59,13 @@ final class Checkpoint {
                 }
             }
             Tensor out;
+            GradMode.State state = GradMode.state();
+            DType outside = state.autocast;
+            state.autocast = autocast;
             try (var scope = Autograd.enableGrad()) {
                 out = segment.apply(fresh);
+            } finally {
+                state.autocast = outside;
             }
             List<Tensor> grads = wanted.isEmpty() ? List.of()
                     // With createGraph the recomputed graph stays: the returned gradients are differentiated

@@ -5,6 +5,7 @@ import dev.autograd.internal.kernel.Kernels;
 import dev.autograd.internal.kernel.Shape;
 import dev.autograd.internal.kernel.UnaryOp;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Element-wise ops: each one's forward (a kernel call), its shape rule and its backward rule side by side.
@@ -50,13 +51,26 @@ final class ElementwiseOps {
 
     /** A comparison: a mask of 0 and 1 that is never recorded. */
     static Tensor compare(BinaryOp op, String name, Tensor a, Tensor b) {
-        return compute(op, name, a, b);
+        Tensor[] promoted = promoted(a, b);
+        return promoted != null ? compute(op, name, promoted[0], promoted[1]) : compute(op, name, a, b);
+    }
+
+    /**
+     * Inside {@link Autograd#autocast}, operands of FLOAT32 and a half dtype cast to FLOAT32 by recorded
+     * conversions (PyTorch's promote rule); else null. Operands of one dtype cost a class comparison.
+     */
+    private static Tensor[] promoted(Tensor a, Tensor b) {
+        return b != null && a.storage.array.getClass() != b.storage.array.getClass() ? Autocast.promote(a, b) : null;
     }
 
     // ------------------------------------------------------------ binary ops
 
     /** {@code a + b}. */
     static Tensor add(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return add(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.ADD, "add", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new Add(a, b)) : out;
     }
@@ -161,6 +175,10 @@ final class ElementwiseOps {
 
     /** {@code a - b}. */
     static Tensor sub(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return sub(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.SUB, "sub", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new Sub(a, b)) : out;
     }
@@ -199,6 +217,10 @@ final class ElementwiseOps {
 
     /** {@code a * b}. */
     static Tensor mul(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return mul(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.MUL, "mul", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new Mul(a, b)) : out;
     }
@@ -250,6 +272,10 @@ final class ElementwiseOps {
 
     /** {@code a / b}. */
     static Tensor div(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return div(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.DIV, "div", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new Div(a, b)) : out;
     }
@@ -324,12 +350,20 @@ final class ElementwiseOps {
 
     /** The element-wise larger of {@code a} and {@code b}, broadcast. */
     static Tensor maximum(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return maximum(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.MAX, "maximum", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new Extremum("maximum", a, b)) : out;
     }
 
     /** The element-wise smaller of {@code a} and {@code b}, broadcast. */
     static Tensor minimum(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return minimum(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.MIN, "minimum", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new Extremum("minimum", a, b)) : out;
     }
@@ -362,6 +396,10 @@ final class ElementwiseOps {
 
     /** {@code a ^ b} element-wise, broadcast. */
     static Tensor pow(Tensor a, Tensor b) {
+        Tensor[] promoted = promoted(a, b);
+        if (promoted != null) {
+            return pow(promoted[0], promoted[1]);
+        }
         Tensor out = compute(BinaryOp.POW, "pow", a, b);
         return Tensor.recording(a, b) ? out.recordedBy(new PowTensor(a, b, out)) : out;
     }
@@ -405,6 +443,10 @@ final class ElementwiseOps {
         Shapes.nonNull("where", a, "a");
         Shapes.nonNull("where", b, "b");
         if (a.dtype() != b.dtype() || mask.dtype() != a.dtype()) {
+            List<Tensor> promoted = Autocast.promote(List.of(mask, a, b));
+            if (promoted != null) {
+                return where(promoted.get(0), promoted.get(1), promoted.get(2));
+            }
             throw new IllegalArgumentException("where: dtypes differ: mask " + mask.dtype() + ", a " + a.dtype()
                     + ", b " + b.dtype() + "; convert with to(DType) first");
         }

@@ -207,6 +207,12 @@ final class IndexingOps {
             for (int d = 0; fits && d < s.length; d++) {
                 fits = d == a || s[d] == shape[d];
             }
+            if (!fits && t.dtype() != first.dtype()) {
+                List<Tensor> promoted = Autocast.promote(tensors);
+                if (promoted != null) {
+                    return concat(promoted, axis);
+                }
+            }
             if (!fits) {
                 throw new IllegalArgumentException("concat: tensor " + i + " has shape " + Shapes.format(s) + " and dtype "
                         + t.dtype() + ", but tensor 0 has " + Shapes.format(shape) + " and " + first.dtype()

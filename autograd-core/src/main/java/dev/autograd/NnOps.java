@@ -31,6 +31,7 @@ final class NnOps {
     }
 
     private static Tensor softmax(String name, Tensor x, int axis, boolean log) {
+        x = Autocast.toFloat32(x);
         int[] shape = x.shapeRef();
         int a = Shapes.axis(name, axis, shape);
         int outer = 1;

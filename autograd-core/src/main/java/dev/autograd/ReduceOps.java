@@ -12,6 +12,7 @@ final class ReduceOps {
 
     /** The sum over {@code axes}; the reduced axes are kept with extent 1 when {@code keepDim}. */
     static Tensor sum(Tensor x, int[] axes, boolean keepDim) {
+        x = Autocast.toFloat32(x);
         int[] shape = x.shapeRef();
         boolean[] reduced = Shapes.axesMask("sum", axes, shape);
         int[] keptShape = new int[shape.length];
@@ -70,6 +71,7 @@ final class ReduceOps {
      * from those two ops.
      */
     static Tensor mean(Tensor x, int[] axes, boolean keepDim) {
+        x = Autocast.toFloat32(x);
         boolean[] reduced = Shapes.axesMask("mean", axes, x.shapeRef());
         return sum(x, axes, keepDim).div(reducedCount(x.shapeRef(), reduced));
     }
@@ -168,6 +170,7 @@ final class ReduceOps {
      * (constant) maximum so that nothing overflows; its gradient is the softmax of x.
      */
     static Tensor logSumExp(Tensor x, int[] axes, boolean keepDim) {
+        x = Autocast.toFloat32(x);
         boolean[] reduced = Shapes.axesMask("logSumExp", axes, x.shapeRef());
         Tensor m;
         try (var scope = Autograd.noGrad()) {
@@ -191,6 +194,7 @@ final class ReduceOps {
 
     /** The variance, with errors reported under {@code op} (var or std). */
     static Tensor var(String op, Tensor x, int[] axes, boolean keepDim, int correction) {
+        x = Autocast.toFloat32(x);
         boolean[] reduced = Shapes.axesMask(op, axes, x.shapeRef());
         long n = reducedCount(x.shapeRef(), reduced);
         if (correction < 0 || correction >= n) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * An n-dimensional array of float64 or float32 numbers on a dynamic graph.
+ * An n-dimensional array of float64, float32 or 16-bit (binary16, bfloat16) numbers on a dynamic graph.
  *
  * <p>Every op on tensors that require grad is recorded as it runs; {@link #backward()} then walks the
  * recorded graph from this tensor and accumulates {@code d this / d leaf} into each leaf's
@@ -253,7 +253,9 @@ public final class Tensor {
     }
 
     /**
-     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}.
+     * Values of the given dtype drawn uniformly from {@code [0, 1)} with {@code random}: the FLOAT64 stream of
+     * {@link #rand(Random, int...)} rounded once to the dtype (a half-precision draw that would round up to 1
+     * becomes the largest value below 1).
      *
      * @param random the source of randomness
      * @param dtype  the element type
@@ -532,14 +534,71 @@ public final class Tensor {
         return Kernels.get(storage.array, flat);
     }
 
-    /** @return the values in row-major order, as a new array (float32 values widened exactly) */
+    /** @return the values in row-major order, as a new array (float32 and half values widened exactly) */
     public double[] toDoubleArray() {
         return Kernels.toDoubles(storage.array);
     }
 
-    /** @return the values in row-major order, as a new array (float64 values rounded to nearest) */
+    /**
+     * @return the values in row-major order, as a new array (float64 values rounded to nearest, half values
+     *         widened exactly)
+     */
     public float[] toFloatArray() {
         return Kernels.toFloats(storage.array);
+    }
+
+    /**
+     * The raw bit patterns of a FLOAT16 or BFLOAT16 tensor in row-major order, as a new array: what PyTorch
+     * writes to a file for {@code torch.float16}/{@code torch.bfloat16} (each element's two bytes, read as a
+     * 16-bit integer; {@code tensor.view(torch.int16)}). For file formats and bit-level tests.
+     *
+     * @return one 16-bit pattern per element
+     * @throws IllegalStateException when this tensor is not of a 16-bit dtype
+     */
+    public short[] toBits() {
+        Object array = storage.array;
+        if (array instanceof short[] b) {
+            return b.clone();
+        }
+        if (array instanceof char[] h) {
+            short[] out = new short[h.length];
+            for (int i = 0; i < h.length; i++) {
+                out[i] = (short) h[i];
+            }
+            return out;
+        }
+        throw new IllegalStateException("toBits: only FLOAT16 and BFLOAT16 tensors have 16-bit patterns, this one is "
+                + dtype() + "; convert with to(DType.FLOAT16) or to(DType.BFLOAT16) first");
+    }
+
+    /**
+     * A FLOAT16 or BFLOAT16 tensor from raw bit patterns in row-major order (the inverse of {@link #toBits()};
+     * every pattern is kept as it is, NaN payloads included).
+     *
+     * @param dtype {@link DType#FLOAT16} or {@link DType#BFLOAT16}
+     * @param bits  one 16-bit pattern per element, {@code product(shape)} of them
+     * @param shape the extents; none for a 0-d scalar
+     * @return a new leaf
+     * @throws IllegalArgumentException when the dtype is not a 16-bit one or the patterns do not fill the shape
+     */
+    public static Tensor fromBits(DType dtype, short[] bits, int... shape) {
+        Shapes.nonNull("fromBits", dtype, "the dtype");
+        Shapes.nonNull("fromBits", bits, "the bits");
+        if (!dtype.isHalf()) {
+            throw new IllegalArgumentException("fromBits: the dtype must be FLOAT16 or BFLOAT16, got " + dtype
+                    + "; use of(double[]) or of(float[]) for wider values");
+        }
+        Object array;
+        if (dtype == DType.BFLOAT16) {
+            array = bits.clone();
+        } else {
+            char[] h = new char[bits.length];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = (char) bits[i];
+            }
+            array = h;
+        }
+        return of("fromBits", array, bits.length, shape);
     }
 
     /**
@@ -1772,6 +1831,10 @@ public final class Tensor {
         java.util.List<Tensor> lifted = new java.util.ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
             if (tensors.get(i).dtype() != tensors.get(0).dtype()) {
+                java.util.List<Tensor> promoted = Autocast.promote(tensors);
+                if (promoted != null) {
+                    return stack(promoted, axis);
+                }
                 throw new IllegalArgumentException("stack: tensor " + i + " is " + tensors.get(i).dtype() + " but tensor 0 is "
                         + tensors.get(0).dtype() + "; convert with to(DType) first");
             }

@@ -207,11 +207,22 @@ enum UnaryOps {
 
     /** Runs the function on {@code x} and records it when x requires grad. */
     Tensor apply(Tensor x, double parameter) {
+        if (autocastsToFloat32()) {
+            x = Autocast.toFloat32(x);
+        }
         Tensor out = ElementwiseOps.compute(kernel, x, parameter);
         if (!Tensor.recording(x)) {
             return out;
         }
         return out.recordedBy(new Node(this, x, out, parameter));
+    }
+
+    /** Whether this function is on PyTorch's autocast float32 list: it needs float32's range or precision. */
+    private boolean autocastsToFloat32() {
+        return switch (this) {
+            case POW, EXP, LOG, LOG1P, EXPM1, SOFTPLUS -> true;
+            default -> false;
+        };
     }
 
     /**

@@ -46,7 +46,7 @@ class OpCoverageTest {
 
     static {
         for (String creation : List.of("of", "scalar", "zeros", "ones", "full", "arange", "linspace", "eye", "rand",
-                "randn", "zerosLike", "onesLike")) {
+                "randn", "zerosLike", "onesLike", "fromBits")) {
             NOT_DIFFERENTIABLE.put(creation, "creates a new leaf from numbers; it has no tensor input to differentiate");
         }
         for (String cmp : List.of("gt", "lt", "ge", "le", "eq")) {
@@ -149,7 +149,7 @@ class OpCoverageTest {
         COVERED.put("split(int[],int)", shapes + "splitBySizes");
         COVERED.put("chunk(int,int)", shapes + "chunk");
         COVERED.put("pad(int[],double)", shapes + "pad");
-        COVERED.put("to(DType)", shapes + "toFloat32AndBack");
+        COVERED.put("to(DType)", shapes + "toLowerPrecisionAndBack");
 
         String indexing = "IndexingGradProperties#";
         COVERED.put("slice(int,int,int,int)", indexing + "slice");
@@ -302,7 +302,8 @@ class OpCoverageTest {
         for (Tensor t : List.of(Tensor.of(new double[] {1}, 1), Tensor.scalar(1), Tensor.zeros(2), Tensor.ones(2),
                 Tensor.full(3, 2), Tensor.arange(3), Tensor.linspace(0, 1, 3), Tensor.of(new double[][] {{1}}),
                 Tensor.of(new float[][][] {{{1}}}), Tensor.eye(2), Tensor.rand(r, 2), Tensor.randn(r, 2),
-                Tensor.zerosLike(Tensor.ones(2)), Tensor.onesLike(Tensor.ones(2)))) {
+                Tensor.zerosLike(Tensor.ones(2)), Tensor.onesLike(Tensor.ones(2)),
+                Tensor.fromBits(DType.FLOAT16, new short[] {0x3c00}, 1))) {
             assertTrue(t.isLeaf());
             assertFalse(t.requiresGrad());
         }

@@ -116,11 +116,21 @@ class ShapeGradProperties {
     }
 
     @Property
-    void toFloat32AndBack(@ForAll("any") Sample x) {
-        // to() is the identity for autograd; the float32 round trip rounds the values (relative 6e-8), so the
-        // step is large (the function is linear, so the step adds no truncation error) and atol covers rounding
-        GradCheck.options().eps(1e-2).atol(1e-4).assertGradientsMatch(
-                in -> in[0].to(DType.FLOAT32).mul(2).to(DType.FLOAT64), x.leaf());
+    void toLowerPrecisionAndBack(@ForAll("any") Sample x, @ForAll("lowerPrecision") DType dtype) {
+        // to() is the identity for autograd, up to rounding the gradient into the source dtype. The round trip
+        // rounds the values, so a central difference of 2 round(x) errs by at most ulp(|x| + eps) / eps; the
+        // function is linear, so a large step adds no truncation error. With |x| <= 3: float32 (eps 1e-2) errs
+        // below 1e-5; binary16 and bfloat16 (eps 1, |x + eps| <= 4, ulp 2^-8 and 2^-5) below 0.004 and 0.032,
+        // while a wrong gradient (the identity forgotten, the factor 2 lost) is off by 1 or more.
+        double eps = dtype == DType.FLOAT32 ? 1e-2 : 1;
+        double atol = dtype == DType.FLOAT32 ? 1e-4 : dtype == DType.FLOAT16 ? 0.01 : 0.05;
+        GradCheck.options().eps(eps).atol(atol).assertGradientsMatch(
+                in -> in[0].to(dtype).mul(2).to(DType.FLOAT64), x.leaf());
+    }
+
+    @Provide
+    Arbitrary<DType> lowerPrecision() {
+        return Arbitraries.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
     }
 
     @Property

@@ -237,8 +237,8 @@ public final class Losses {
     /**
      * Binary cross-entropy of probabilities, mean over elements:
      * {@code -(1/n) sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)]}. The probabilities are first clamped to
-     * {@code [eps, 1 - eps]} ({@link #BCE_EPSILON_FLOAT64} or {@link #BCE_EPSILON_FLOAT32}) so that a
-     * saturated sigmoid gives a large finite loss instead of infinity; beyond the clamp the gradient is 0.
+     * {@code [eps, 1 - eps]} ({@link #BCE_EPSILON_FLOAT64}, {@link #BCE_EPSILON_FLOAT32}, or for FLOAT16 and
+     * BFLOAT16 their spacing below 1, 2^-11 and 2^-8) so that a saturated sigmoid gives a large finite loss instead of infinity; beyond the clamp the gradient is 0.
      * Prefer {@link #binaryCrossEntropyWithLogits}, which needs no clamp.
      *
      * @param probs   predicted probabilities in {@code [0, 1]}
@@ -263,7 +263,13 @@ public final class Losses {
         inUnitInterval("binaryCrossEntropy", "probabilities", probs,
                 "; for scores that are not probabilities use binaryCrossEntropyWithLogits");
         inUnitInterval("binaryCrossEntropy", "targets", targets, "");
-        double eps = probs.dtype() == DType.FLOAT64 ? BCE_EPSILON_FLOAT64 : BCE_EPSILON_FLOAT32;
+        double eps = switch (probs.dtype()) {
+            case FLOAT64 -> BCE_EPSILON_FLOAT64;
+            case FLOAT32 -> BCE_EPSILON_FLOAT32;
+            // The half formats' spacing just below 1: 1 - eps must stay below 1, or log(1 - p) is -infinity.
+            case FLOAT16 -> 0x1p-11;
+            case BFLOAT16 -> 0x1p-8;
+        };
         Tensor p = probs.clamp(eps, 1 - eps);
         Tensor perElement = targets.mul(p.log()).add(targets.neg().add(1).mul(p.neg().add(1).log())).neg();
         return reduction.apply(perElement);
@@ -331,8 +337,9 @@ public final class Losses {
             idx[i] = targets[i];
         }
         Tensor index = Tensor.of(idx, targets.length, 1);
-        if (logProbs.dtype() != DType.FLOAT64) {
-            index = index.to(logProbs.dtype());
+        // Half formats count exactly only to 2048 (binary16) or 256 (bfloat16): their class indices stay FLOAT64.
+        if (logProbs.dtype() == DType.FLOAT32) {
+            index = index.to(DType.FLOAT32);
         }
         return logProbs.gather(1, index).reshape(targets.length);
     }

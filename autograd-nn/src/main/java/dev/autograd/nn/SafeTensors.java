@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Reading never uses Java serialization and validates everything before allocating tensor memory: the
  * header length against the file size and {@link #MAX_HEADER_BYTES}; the JSON strictly (RFC 8259 syntax,
  * no duplicate keys, no unknown fields, integers only where integers belong); every dtype (this engine
- * reads {@code F64} and {@code F32}); every shape (at most {@link #MAX_RANK} axes, element counts that fit
+ * reads {@code F64}, {@code F32}, {@code F16} and {@code BF16}, the last two bit for bit as PyTorch writes
+ * {@code torch.float16} and {@code torch.bfloat16}); every shape (at most {@link #MAX_RANK} axes, element counts that fit
  * a Java array); and the offsets, which must be {@code numel * itemsize} long, contiguous, non-overlapping
  * and cover the data section exactly (as the reference implementation requires). A corrupted or truncated
  * file therefore gives an {@link IllegalArgumentException} naming the problem, never an
@@ -95,7 +96,7 @@ public final class SafeTensors {
 
     private static final Logger LOG = LoggerFactory.getLogger(SafeTensors.class);
     private static final int CHUNK = 1 << 20;
-    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32",
+    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "I16", "U16", "I32",
             "U32", "I64", "U64", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
 
     private SafeTensors() {
@@ -597,33 +598,35 @@ public final class SafeTensors {
     }
 
     private static String dtypeName(DType dtype) {
-        return dtype == DType.FLOAT64 ? "F64" : "F32";
+        return switch (dtype) {
+            case FLOAT64 -> "F64";
+            case FLOAT32 -> "F32";
+            case FLOAT16 -> "F16";
+            case BFLOAT16 -> "BF16";
+        };
     }
 
     private static void writeData(FileChannel out, Tensor t, MessageDigest digest) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        if (t.dtype() == DType.FLOAT64) {
-            double[] v = t.toDoubleArray();
-            int per = CHUNK / 8;
-            for (int from = 0; from < v.length; from += per) {
-                buffer.clear();
-                int n = Math.min(per, v.length - from);
-                buffer.asDoubleBuffer().put(v, from, n);
-                buffer.limit(n * 8);
-                digest.update(buffer.array(), 0, n * 8);
-                writeAll(out, buffer);
+        int size = t.dtype().bytes();
+        // One chunked write loop for every dtype; only the view that encodes the values differs. The half
+        // formats are written as their raw little-endian bit patterns, as PyTorch writes them.
+        Object values = size == 8 ? t.toDoubleArray() : size == 4 ? t.toFloatArray() : t.toBits();
+        int numel = t.numel();
+        int per = CHUNK / size;
+        for (int from = 0; from < numel; from += per) {
+            buffer.clear();
+            int n = Math.min(per, numel - from);
+            if (values instanceof double[] d) {
+                buffer.asDoubleBuffer().put(d, from, n);
+            } else if (values instanceof float[] f) {
+                buffer.asFloatBuffer().put(f, from, n);
+            } else {
+                buffer.asShortBuffer().put((short[]) values, from, n);
             }
-        } else {
-            float[] v = t.toFloatArray();
-            int per = CHUNK / 4;
-            for (int from = 0; from < v.length; from += per) {
-                buffer.clear();
-                int n = Math.min(per, v.length - from);
-                buffer.asFloatBuffer().put(v, from, n);
-                buffer.limit(n * 4);
-                digest.update(buffer.array(), 0, n * 4);
-                writeAll(out, buffer);
-            }
+            buffer.limit(n * size);
+            digest.update(buffer.array(), 0, n * size);
+            writeAll(out, buffer);
         }
     }
 
@@ -631,6 +634,10 @@ public final class SafeTensors {
         if (t.dtype() == DType.FLOAT64) {
             for (double v : t.toDoubleArray()) {
                 buffer.putDouble(v);
+            }
+        } else if (t.dtype().bytes() == 2) {
+            for (short v : t.toBits()) {
+                buffer.putShort(v);
             }
         } else {
             for (float v : t.toFloatArray()) {
@@ -803,9 +810,12 @@ public final class SafeTensors {
         DType dtype = switch (raw.dtype) {
             case "F64" -> DType.FLOAT64;
             case "F32" -> DType.FLOAT32;
+            case "F16" -> DType.FLOAT16;
+            case "BF16" -> DType.BFLOAT16;
             default -> throw bad(source, where + " has dtype " + raw.dtype + ", which "
-                    + (OTHER_DTYPES.contains(raw.dtype) ? "this engine does not support: it reads F64 and F32 (convert"
-                    + " the tensors to float32 or float64 before saving)" : "is not a safetensors dtype (corrupted header)"));
+                    + (OTHER_DTYPES.contains(raw.dtype) ? "this engine does not support: it reads F64, F32, F16 and BF16"
+                    + " (convert the tensors to a floating-point dtype before saving)"
+                    : "is not a safetensors dtype (corrupted header)"));
         };
         long numel = 1;
         int[] shape = new int[raw.shape.length];
@@ -853,8 +863,12 @@ public final class SafeTensors {
             long position = header.dataStart() + info.begin;
             int size = info.dtype.bytes();
             int per = CHUNK / size;
-            // One chunked read loop for both dtypes; only the view that decodes the bytes differs.
-            Object values = info.dtype == DType.FLOAT64 ? new double[numel] : new float[numel];
+            // One chunked read loop for every dtype; only the view that decodes the bytes differs.
+            Object values = switch (size) {
+                case 8 -> new double[numel];
+                case 4 -> new float[numel];
+                default -> new short[numel];
+            };
             for (int from = 0; from < numel; from += per) {
                 int count = Math.min(per, numel - from);
                 buffer.clear().limit(count * size);
@@ -865,11 +879,15 @@ public final class SafeTensors {
                 }
                 if (values instanceof double[] d) {
                     buffer.asDoubleBuffer().get(d, from, count);
+                } else if (values instanceof float[] f) {
+                    buffer.asFloatBuffer().get(f, from, count);
                 } else {
-                    buffer.asFloatBuffer().get((float[]) values, from, count);
+                    buffer.asShortBuffer().get((short[]) values, from, count);
                 }
             }
-            out.put(info.name, values instanceof double[] d ? Tensor.of(d, info.shape) : Tensor.of((float[]) values, info.shape));
+            out.put(info.name, values instanceof double[] d ? Tensor.of(d, info.shape)
+                    : values instanceof float[] f ? Tensor.of(f, info.shape)
+                    : Tensor.fromBits(info.dtype, (short[]) values, info.shape));
         }
         if (digest != null) {
             String actual = hex(digest.digest());
@@ -1072,7 +1090,8 @@ public final class SafeTensors {
 
         /** The shared instance of a known dtype name: a header of a million tensors then holds two strings, not a million. */
         private static String canonical(String dtype) {
-            return dtype.equals("F64") ? "F64" : dtype.equals("F32") ? "F32"
+            return dtype.equals("F64") ? "F64" : dtype.equals("F32") ? "F32" : dtype.equals("F16") ? "F16"
+                    : dtype.equals("BF16") ? "BF16"
                     : OTHER_DTYPES.contains(dtype) ? dtype.intern() : dtype;
         }
 

@@ -376,8 +376,8 @@ class SafeTensorsTest {
 
         @Test
         void unsupportedAndUnknownDtypes() {
-            assertMessage(file("{\"a\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]}}", new byte[6]),
-                    "dtype F16", "reads F64 and F32");
+            assertMessage(file("{\"a\":{\"dtype\":\"I16\",\"shape\":[3],\"data_offsets\":[0,6]}}", new byte[6]),
+                    "dtype I16", "reads F64, F32, F16 and BF16");
             assertMessage(file("{\"a\":{\"dtype\":\"Q7\",\"shape\":[3],\"data_offsets\":[0,6]}}", new byte[6]),
                     "not a safetensors dtype");
         }

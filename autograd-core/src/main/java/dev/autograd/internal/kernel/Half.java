@@ -80,7 +80,8 @@ public final class Half {
         int e = (bits >>> 10) & 0x1f;
         int m = bits & 0x3ff;
         if (e == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (m << 13));
+            // A NaN keeps its payload and becomes quiet, as the hardware conversions (F16C, JDK 20's) do.
+            return Float.intBitsToFloat(sign | 0x7f800000 | (m << 13) | (m != 0 ? 0x400000 : 0));
         }
         if (e == 0) {
             float f = m * 0x1p-24f;

@@ -164,10 +164,27 @@ public final class Kernels {
         return out;
     }
 
-    /** {@code n} draws from U[0, 1) or N(0, 1) in float64, rounded once to the element type of {@code like}. */
+    /**
+     * {@code n} draws from U[0, 1) or N(0, 1) in float64, rounded once to the element type of {@code like}. A
+     * uniform draw that rounds up to 1 in a half format (one in 4096 for binary16, one in 512 for bfloat16)
+     * becomes the format's largest value below 1, so that the interval stays half-open.
+     */
     public static Object randomLike(Random random, boolean gaussian, Object like, int n) {
         Object d = random(random, gaussian, true, n);
-        return like instanceof double[] ? d : convertLike(d, like);
+        if (like instanceof double[]) {
+            return d;
+        }
+        Object out = convertLike(d, like);
+        if (!gaussian && out instanceof char[] h) {
+            for (int i = 0; i < n; i++) {
+                h[i] = h[i] == 0x3c00 ? (char) 0x3bff : h[i];
+            }
+        } else if (!gaussian && out instanceof short[] h) {
+            for (int i = 0; i < n; i++) {
+                h[i] = h[i] == 0x3f80 ? (short) 0x3f7f : h[i];
+            }
+        }
+        return out;
     }
 
     /** A new array of {@code n} copies of {@code value}. */
