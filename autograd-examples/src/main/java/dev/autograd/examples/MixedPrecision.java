@@ -277,14 +277,18 @@ public final class MixedPrecision {
         List<Run> runs = new ArrayList<>();
         for (Mode mode : Mode.values()) {
             long start = System.nanoTime();
-            Run r = train(task, mode, config, layers.size());
+            Run r = train(task, mode, config, layers.size(), out);
             runs.add(r);
             out.printf(Locale.ROOT, "  %-22s test accuracy %6.2f%%, final loss %.4f, %.1f s%n", mode.label(),
-                    100 * r.testAccuracy(), mean(r.losses(), r.losses().length - task.loader().batchCount()),
+                    100 * r.testAccuracy(), mean(r.losses(), r.losses().length - task.loader().batchCount(), r.losses().length),
                     (System.nanoTime() - start) / 1e9);
         }
         String table = table(layers, runs);
         out.println();
+        out.printf(Locale.ROOT, "underflow of a layer: the share of its gradient elements (weight and bias) that are exactly 0"
+                + " in the run while%nthe float32 gradient of the same weights on the same batch is not, sampled every %d"
+                + " steps (for the scaled run%nafter unscale), pooled over all samples / over the last epoch's. Skipped"
+                + " steps: steps with an inf/NaN gradient%n(\"late\": after the first step that ran).%n%n", config.sampleEvery());
         out.print(table);
         Path dir = ExampleFiles.prepare(config.outputDir());
         int perEpoch = task.loader().batchCount();
@@ -357,7 +361,7 @@ public final class MixedPrecision {
     }
 
     /** One run: same initial weights (from the seed) and same batch order (the loader's seeded shuffle) as the others. */
-    private static Run train(Task task, Mode mode, Config config, int layerCount) {
+    private static Run train(Task task, Mode mode, Config config, int layerCount, PrintStream out) {
         Module model = task.model().apply(new Random(config.seed()));
         model.to(DType.FLOAT32);
         model.train();
@@ -412,6 +416,11 @@ public final class MixedPrecision {
                 }
                 step++;
             }
+            if (config.epochs() > 1) {
+                out.printf(Locale.ROOT, "  %-22s epoch %d/%d: mean loss %.4f%s%n", mode.label(), epoch, config.epochs(),
+                        mean(losses, step - perEpoch, step), mode.scaled() ? String.format(Locale.ROOT, ", scale %.0f",
+                                scaler.scale()) : "");
+            }
         }
         double accuracy;
         try (var amp = mode.autocast() == null ? null : Autograd.autocast(mode.autocast())) {
@@ -465,10 +474,10 @@ public final class MixedPrecision {
         return counts;
     }
 
-    private static double mean(double[] values, int from) {
+    private static double mean(double[] values, int from, int to) {
         double sum = 0;
         int n = 0;
-        for (int i = Math.max(0, from); i < values.length; i++) {
+        for (int i = Math.max(0, from); i < to; i++) {
             sum += values[i];
             n++;
         }
