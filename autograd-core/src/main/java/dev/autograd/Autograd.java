@@ -88,7 +88,9 @@ public final class Autograd {
      * <ul>
      * <li>{@code matmul}, {@code linear} and {@code conv2d} (PyTorch's lower-precision list) cast their FLOAT32
      * inputs to {@code dtype} by recorded {@link Tensor#to(DType)} conversions, multiply the half values with
-     * float32 accumulation and return a <b>FLOAT32</b> result. PyTorch returns the half dtype there, to save
+     * float32 accumulation and return a <b>FLOAT32</b> result (inputs of the other half format are cast to
+     * {@code dtype} too; inputs already of {@code dtype} are used as they are, and the result is FLOAT32 all the
+     * same). PyTorch returns the half dtype there, to save
      * memory bandwidth on hardware with half-precision units; here every op computes in float32 anyway, so
      * rounding the product to half would only lose precision. The backward is PyTorch's: the incoming gradient
      * is rounded to {@code dtype} first, the products accumulate in float32, and the gradients of the half

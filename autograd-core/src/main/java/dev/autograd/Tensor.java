@@ -603,7 +603,9 @@ public final class Tensor {
 
     /**
      * This tensor converted to {@code dtype}; differentiable (the gradient is converted back). Returns
-     * {@code this} when the dtype already matches.
+     * {@code this} when the dtype already matches. Widening is exact; narrowing rounds each value once to the
+     * nearest representable one, ties to even (FLOAT64 to FLOAT16 or BFLOAT16 directly, not through FLOAT32),
+     * with overflow to infinity and gradual underflow; NaN stays NaN.
      *
      * @param dtype the target element type
      * @return the converted tensor
@@ -1358,8 +1360,8 @@ public final class Tensor {
     }
 
     /**
-     * The flat (row-major) index of the largest element, as a 0-d tensor of this dtype; the first on
-     * ties. Carries no gradient.
+     * The flat (row-major) index of the largest element, as a 0-d tensor of this dtype (FLOAT32 for FLOAT16
+     * and BFLOAT16, which hold integers exactly only up to 2048 and 256); the first on ties. Carries no gradient.
      *
      * @return a 0-d index tensor
      */
@@ -1372,7 +1374,7 @@ public final class Tensor {
      *
      * @param axis    the axis to reduce
      * @param keepDim keep the reduced axis with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmax(int axis, boolean keepDim) {
         return ReduceOps.argExtreme(this, new int[] {axis}, keepDim, true);
@@ -1383,7 +1385,7 @@ public final class Tensor {
      *
      * @param axes    the axes to reduce
      * @param keepDim keep the reduced axes with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmax(int[] axes, boolean keepDim) {
         return ReduceOps.argExtreme(this, axes, keepDim, true);
@@ -1403,7 +1405,7 @@ public final class Tensor {
      *
      * @param axis    the axis to reduce
      * @param keepDim keep the reduced axis with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmin(int axis, boolean keepDim) {
         return ReduceOps.argExtreme(this, new int[] {axis}, keepDim, false);
@@ -1414,7 +1416,7 @@ public final class Tensor {
      *
      * @param axes    the axes to reduce
      * @param keepDim keep the reduced axes with extent 1
-     * @return the indices, in this tensor's dtype
+     * @return the indices, in this tensor's dtype (FLOAT32 for a half dtype, which cannot count far)
      */
     public Tensor argmin(int[] axes, boolean keepDim) {
         return ReduceOps.argExtreme(this, axes, keepDim, false);

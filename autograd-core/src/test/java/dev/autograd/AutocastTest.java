@@ -81,6 +81,14 @@ class AutocastTest {
         Tensor expectedConv = cx.to(dtype).to(DType.FLOAT32).conv2d(cw.to(dtype).to(DType.FLOAT32),
                 cb.to(dtype).to(DType.FLOAT32), 1, 1);
         assertArrayEquals(expectedConv.toFloatArray(), conv.toFloatArray(), 0f);
+        // Half inputs: the other format is cast, the autocast one used as it is; the result is FLOAT32 either way.
+        DType other = dtype == DType.FLOAT16 ? DType.BFLOAT16 : DType.FLOAT16;
+        try (var amp = Autograd.autocast(dtype)) {
+            Tensor fromHalf = x.to(other).matmul(w.to(dtype));
+            assertEquals(DType.FLOAT32, fromHalf.dtype());
+            assertEquals(List.of(dtype, dtype), inputDtypes(fromHalf));
+            assertEquals(List.of("to", "to"), inputNodes(fromHalf));
+        }
         // The graph as text shows the casts.
         String text = GraphExport.toText(mm);
         assertTrue(text.contains("matmul  [4, 5] FLOAT32") && text.contains("to  [4, 3] " + dtype)

@@ -134,6 +134,30 @@ class HalfPrecisionTest {
         assertClose(dtype, wr.grad(), w.grad(), 8);
     }
 
+    /** The backward kernels of convolution, pooling, softmax, indexing and movement on half tensors. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16"})
+    void backwardThroughConvPoolSoftmaxAndIndexing(DType dtype) {
+        Tensor[] float32 = {halfValued(dtype, 20, 2, 2, 6, 6), halfValued(dtype, 21, 3, 2, 3, 3), halfValued(dtype, 22, 3)};
+        Function<Tensor[], Tensor> net = in -> {
+            Tensor h = in[0].conv2d(in[1], in[2], 1, 1).maxPool2d(2).reshape(2, 27).softmax(1);
+            Tensor picked = h.indexSelect(1, new int[] {0, 5, 5, 26}).pad(new int[] {1, 1}, 0.5);
+            Tensor joined = Tensor.concat(List.of(picked, h.slice(1, 0, 6, 1)), 1);
+            return joined.mul(Tensor.arange(0, 12, 1).to(in[0].dtype())).sum();
+        };
+        Tensor[] half = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            float32[i].requiresGrad(true);
+            half[i] = float32[i].detach().to(dtype).requiresGrad(true);
+        }
+        net.apply(float32).backward();
+        net.apply(half).backward();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(dtype, half[i].grad().dtype());
+            assertClose(dtype, float32[i].grad(), half[i].grad(), 4);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16"})
     void toIsDifferentiableBothWays(DType dtype) {

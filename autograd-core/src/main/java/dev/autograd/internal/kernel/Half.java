@@ -35,11 +35,24 @@ public final class Half {
      * @return the bit pattern
      */
     public static char toFloat16(float value) {
-        if (value != value) {
-            int bits = Float.floatToRawIntBits(value);
-            return (char) (((bits >>> 16) & 0x8000) | 0x7e00 | ((bits >>> 13) & 0x3ff));
+        // On the bits, with one float addition for subnormals (after F. Giesen's float_to_half_fast3_rtne):
+        // about ten times faster than the double path, and checked against it on every boundary by the tests.
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 16) & 0x8000;
+        int a = bits & 0x7fffffff;
+        if (a >= 0x47800000) {
+            // 2^16 or more, infinity or NaN; a NaN keeps its top payload bits and is made quiet.
+            return (char) (sign | (a > 0x7f800000 ? 0x7e00 | ((a >>> 13) & 0x3ff) : 0x7c00));
         }
-        return toFloat16((double) value);
+        if (a < 0x38800000) {
+            // Below 2^-14: adding 0.5 (ulp 2^-24) rounds to a multiple of 2^-24, ties to even, in float32 itself;
+            // the low bits of the sum are then the subnormal's pattern (0x400 when it rounds up to 2^-14).
+            return (char) (sign | (Float.floatToRawIntBits(Float.intBitsToFloat(a) + 0.5f) - 0x3f000000));
+        }
+        // Normal: rebias the exponent and round the 13 dropped bits to nearest even; a carry moves into the
+        // exponent, and from 65520 on into infinity's pattern.
+        int rounded = a + ((15 - 127) << 23) + 0xfff + ((a >>> 13) & 1);
+        return (char) (sign | (rounded >>> 13));
     }
 
     /**

@@ -99,11 +99,6 @@ public final class Kernels {
         return out;
     }
 
-    /** A new array of the requested element type holding the values of {@code array}. */
-    public static Object convert(Object array, boolean float64) {
-        return float64 ? toDoubles(array) : toFloats(array);
-    }
-
     /**
      * The values of {@code array} converted into {@code like}'s element type, as a new array: widening is
      * exact, narrowing rounds once to nearest (a double goes to a half format directly, not through float).
@@ -170,7 +165,11 @@ public final class Kernels {
      * becomes the format's largest value below 1, so that the interval stays half-open.
      */
     public static Object randomLike(Random random, boolean gaussian, Object like, int n) {
-        Object d = random(random, gaussian, true, n);
+        // Drawn in float64 whatever the dtype, so that every dtype sees the same stream, rounded once.
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = gaussian ? random.nextGaussian() : random.nextDouble();
+        }
         if (like instanceof double[]) {
             return d;
         }
@@ -197,15 +196,6 @@ public final class Kernels {
         float[] f = new float[n];
         Arrays.fill(f, (float) value);
         return f;
-    }
-
-    /** {@code n} draws from U[0, 1) or N(0, 1), drawn in float64 so both dtypes see the same stream. */
-    public static Object random(Random random, boolean gaussian, boolean float64, int n) {
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = gaussian ? random.nextGaussian() : random.nextDouble();
-        }
-        return float64 ? d : toFloats(d);
     }
 
     /** {@code out[i] = op(x[i])}; {@code p} is the parameter of {@code POW}. */
