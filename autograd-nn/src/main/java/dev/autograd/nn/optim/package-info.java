@@ -5,6 +5,7 @@
  * expose their state for saving and resuming, and learning-rate schedules
  * ({@link dev.autograd.nn.optim.StepLR}, {@link dev.autograd.nn.optim.ExponentialLR},
  * {@link dev.autograd.nn.optim.CosineAnnealingLR}, {@link dev.autograd.nn.optim.LinearWarmup}) that drive
- * any optimizer's learning rate by a closed-form function of the step.
+ * any optimizer's learning rate by a closed-form function of the step; and
+ * {@link dev.autograd.nn.optim.GradScaler}, the dynamic loss scaling of mixed-precision training.
  */
 package dev.autograd.nn.optim;
