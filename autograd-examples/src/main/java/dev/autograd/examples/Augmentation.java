@@ -105,7 +105,7 @@ public final class Augmentation {
         }
 
         /**
-         * The defaults (1,000 training images, the whole test set, 40 epochs, batches of 32, Adam 1e-3, seed 42,
+         * The defaults (1,000 training images, the whole test set, 100 epochs, batches of 32, Adam 1e-3, seed 42,
          * the data from {@link FashionMnist#defaultDirectory()}, {@link #DEFAULT_OUTPUT}) with the
          * {@code augmentation.*} system properties applied.
          *
@@ -115,7 +115,7 @@ public final class Augmentation {
         public static Config fromSystemProperties() {
             return new Config(FashionMnistTraining.intProperty(TRAIN_PROPERTY, 1000),
                     FashionMnistTraining.intProperty(TEST_PROPERTY, Integer.MAX_VALUE),
-                    FashionMnistTraining.intProperty(EPOCHS_PROPERTY, 40), 32, 1e-3,
+                    FashionMnistTraining.intProperty(EPOCHS_PROPERTY, 100), 32, 1e-3,
                     FashionMnistTraining.longProperty(SEED_PROPERTY, 42L), FashionMnist.defaultDirectory(),
                     DEFAULT_OUTPUT);
         }
