@@ -118,18 +118,24 @@ public final class FashionMnistTraining {
     }
 
     private static long seedProperty() {
-        String value = System.getProperty(SEED_PROPERTY);
+        return longProperty(SEED_PROPERTY, 42L);
+    }
+
+    /** The system property {@code name} as a whole number, or {@code fallback} when it is not set. */
+    static long longProperty(String name, long fallback) {
+        String value = System.getProperty(name);
         if (value == null || value.isBlank()) {
-            return 42L;
+            return fallback;
         }
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + SEED_PROPERTY + "=" + value + ": expected a whole number", e);
+            throw new IllegalArgumentException("-D" + name + "=" + value + ": expected a whole number", e);
         }
     }
 
-    private static int intProperty(String name, int fallback) {
+    /** The system property {@code name} as a whole number of at least 1, or {@code fallback} when it is not set. */
+    static int intProperty(String name, int fallback) {
         String value = System.getProperty(name);
         if (value == null || value.isBlank()) {
             return fallback;

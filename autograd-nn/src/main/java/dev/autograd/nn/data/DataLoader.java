@@ -24,6 +24,19 @@ import java.util.Random;
  *
  * <p>Batches of a {@link TensorDataset} or {@link FashionMnist} are gathered with {@code indexSelect}; other
  * data sets are stacked sample by sample. Not thread-safe.
+ *
+ * <p>Data augmentation: {@link Builder#transform} transforms each sample's features as the batch is gathered
+ * (torchvision's {@code Dataset(transform=...)}), {@link Builder#batchTransform} the stacked features of each
+ * batch; targets are never touched. Sample {@code i} of epoch {@code e} gets the key
+ * {@code Transforms.sampleKeys(seed, e, i)}, so each epoch's augmentation is fixed by the seed, differs from
+ * epoch to epoch (also after {@link #setEpoch}), and does not depend on the batch size, the shuffling or which
+ * of the two methods applies the transform: both give identical tensors.
+ *
+ * <pre>{@code
+ * DataLoader loader = DataLoader.builder(train).batchSize(64).shuffle(42)
+ *         .transform(Transforms.compose(Transforms.randomCrop(28, 2), Transforms.randomHorizontalFlip(0.5)))
+ *         .build();
+ * }</pre>
  */
 public final class DataLoader implements Iterable<Batch> {
 
@@ -32,6 +45,8 @@ public final class DataLoader implements Iterable<Batch> {
     private final boolean shuffle;
     private final long seed;
     private final boolean dropLast;
+    private final Transform transform;
+    private final Transform batchTransform;
     private int epoch;
 
     private DataLoader(Builder b) {
@@ -40,6 +55,8 @@ public final class DataLoader implements Iterable<Batch> {
         this.shuffle = b.shuffle;
         this.seed = b.seed;
         this.dropLast = b.dropLast;
+        this.transform = b.transform;
+        this.batchTransform = b.batchTransform;
     }
 
     /**
@@ -88,7 +105,8 @@ public final class DataLoader implements Iterable<Batch> {
      */
     @Override
     public Iterator<Batch> iterator() {
-        int[] order = order(epoch);
+        int e = epoch;
+        int[] order = order(e);
         epoch++;
         int n = order.length;
         int batches = batchCount();
@@ -108,7 +126,7 @@ public final class DataLoader implements Iterable<Batch> {
                 int from = next * batchSize;
                 int to = Math.min(n, from + batchSize);
                 next++;
-                return collate(java.util.Arrays.copyOfRange(order, from, to));
+                return augment(collate(java.util.Arrays.copyOfRange(order, from, to)), e);
             }
         };
     }
@@ -154,6 +172,34 @@ public final class DataLoader implements Iterable<Batch> {
         }
     }
 
+    /**
+     * Applies the transforms to a batch's features. With both set, the sample transform gets stage 0's keys and
+     * the batch transform stage 1's, which makes the pair {@code Transforms.compose(transform, batchTransform)}
+     * split between samples and batch.
+     */
+    private Batch augment(Batch batch, int e) {
+        if (transform == null && batchTransform == null) {
+            return batch;
+        }
+        long[] keys = Transforms.sampleKeys(seed, e, batch.indices());
+        boolean both = transform != null && batchTransform != null;
+        Tensor features = batch.features();
+        if (transform != null) {
+            long[] sampleKeys = both ? ImageTransform.stageKeys(keys, 0) : keys;
+            List<Tensor> samples = new ArrayList<>(keys.length);
+            try (var scope = Autograd.noGrad()) {
+                for (int i = 0; i < keys.length; i++) {
+                    samples.add(transform.apply(features.select(0, i), sampleKeys[i]));
+                }
+                features = Tensor.stack(samples, 0);
+            }
+        }
+        if (batchTransform != null) {
+            features = batchTransform.apply(features, both ? ImageTransform.stageKeys(keys, 1) : keys);
+        }
+        return new Batch(features, batch.targets(), batch.indices());
+    }
+
     /** @return the number of batches per epoch: {@code ceil(n / batchSize)}, or {@code floor} with drop-last */
     public int batchCount() {
         int n = dataset.size();
@@ -194,6 +240,8 @@ public final class DataLoader implements Iterable<Batch> {
         private boolean shuffle;
         private long seed;
         private boolean dropLast;
+        private Transform transform;
+        private Transform batchTransform;
 
         private Builder(Dataset<Sample> dataset) {
             this.dataset = Objects.requireNonNull(dataset, "DataLoader: dataset");
@@ -214,7 +262,7 @@ public final class DataLoader implements Iterable<Batch> {
         }
 
         /**
-         * Shuffles every epoch with permutations determined by {@code seed}.
+         * Shuffles every epoch with permutations determined by {@code seed}, which also seeds the transforms.
          *
          * @param seed the seed
          * @return this builder
@@ -222,6 +270,49 @@ public final class DataLoader implements Iterable<Batch> {
         public Builder shuffle(long seed) {
             this.shuffle = true;
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets the seed without turning shuffling on, for a loader that augments its samples in order (default
+         * 0); {@link #shuffle(long)} sets it too, and the last call wins.
+         *
+         * @param seed the seed of the transforms' keys (and of the shuffling, when on)
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Transforms each sample's features as the batch is gathered: {@code transform.apply(image, key)} on
+         * every {@code [C, H, W]} image, then the results are stacked. The same transform given to
+         * {@link #batchTransform} gives identical batches; this form also accepts transforms that only know
+         * single images.
+         *
+         * @param transform the per-sample step, e.g. {@code Transforms.randomHorizontalFlip(0.5)}
+         * @return this builder
+         * @throws NullPointerException when {@code transform} is null
+         */
+        public Builder transform(Transform transform) {
+            this.transform = Objects.requireNonNull(transform, "DataLoader.transform: the transform is null");
+            return this;
+        }
+
+        /**
+         * Transforms the stacked features of each batch, {@code [B, C, H, W]}, with one key per sample: fewer,
+         * larger tensor ops than {@link #transform}, and identical results. With both set, the loader applies
+         * {@code Transforms.compose(transform, batchTransform)}, its first stage per sample and its second per
+         * batch.
+         *
+         * @param batchTransform the per-batch step, e.g. {@code Transforms.normalize(mean, std)}
+         * @return this builder
+         * @throws NullPointerException when {@code batchTransform} is null
+         */
+        public Builder batchTransform(Transform batchTransform) {
+            this.batchTransform = Objects.requireNonNull(batchTransform,
+                    "DataLoader.batchTransform: the transform is null");
             return this;
         }
 
