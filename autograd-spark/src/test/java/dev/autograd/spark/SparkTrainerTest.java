@@ -32,10 +32,14 @@ class SparkTrainerTest {
 
     /** Single-process training with the loader the trainer documents and the loss's MEAN reduction. */
     static List<Tensor> singleProcess(OptimizerFactory factory, int steps) {
+        return singleProcess(factory, steps, BATCH, SEED);
+    }
+
+    static List<Tensor> singleProcess(OptimizerFactory factory, int steps, int batchSize, long seed) {
         TensorDataset data = SparkTests.data();
         Module model = SparkTests.model();
         Optimizer opt = factory.create(model.parameters());
-        DataLoader loader = DataLoader.builder(data).batchSize(BATCH).shuffle(SEED).dropLast(true).build();
+        DataLoader loader = DataLoader.builder(data).batchSize(batchSize).shuffle(seed).dropLast(true).build();
         int done = 0;
         while (done < steps) {
             for (Batch b : loader) {
