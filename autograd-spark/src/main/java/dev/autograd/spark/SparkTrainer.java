@@ -224,6 +224,7 @@ public final class SparkTrainer {
                                       List<Tensor> params, Optimizer optimizer, long t0) throws SparkJobException {
         double[] flat = ParameterVector.flatten(params);
         Broadcast<double[]> weights = spark.broadcast(flat);
+        long t1 = System.nanoTime();
         int[] batch = batches.indices(step);
         spark.setLocalProperty(STEP_PROPERTY, Long.toString(step + 1));
         spark.setJobDescription("autograd-spark step " + (step + 1));
@@ -241,6 +242,7 @@ public final class SparkTrainer {
             // Each step's parameters are needed by that step's tasks only (a retry runs within the job).
             weights.destroy();
         }
+        long t2 = System.nanoTime();
         if (total.samples != batch.length) {
             throw new IllegalStateException("SparkTrainer: step " + (step + 1) + " aggregated " + total.samples
                     + " samples instead of the batch's " + batch.length);
@@ -251,9 +253,9 @@ public final class SparkTrainer {
         }
         setGradients(params, gradient);
         optimizer.step();
-        long wall = System.nanoTime() - t0;
-        return new StepStats(step + 1, batches.epoch(step), total.loss / batch.length, batch.length, wall, total.maxNanos,
-                total.sumNanos, 8L * flat.length);
+        long t3 = System.nanoTime();
+        return new StepStats(step + 1, batches.epoch(step), total.loss / batch.length, batch.length, t3 - t0, t1 - t0,
+                t2 - t1, t3 - t2, total.maxNanos, total.sumNanos, 8L * flat.length);
     }
 
     /** One partition's task: the summed loss gradient of its rows of the global batch. */
@@ -344,6 +346,7 @@ public final class SparkTrainer {
         RoundStart startValue = new RoundStart(ParameterVector.flatten(params),
                 SafeTensors.toBytes(optimizer.state(), Map.of()));
         Broadcast<RoundStart> begin = spark.broadcast(startValue);
+        long t1 = System.nanoTime();
         int[][] roundBatches = new int[k][];
         for (int s = 0; s < k; s++) {
             roundBatches[s] = batches.indices(step + s);
@@ -364,6 +367,7 @@ public final class SparkTrainer {
         } finally {
             begin.destroy();
         }
+        long t2 = System.nanoTime();
         double[] mean = total.values;
         for (int i = 0; i < mean.length; i++) {
             mean[i] /= total.vectors;
@@ -373,10 +377,10 @@ public final class SparkTrainer {
             offset = ParameterVector.unflattenInto(mean, 0, params);
         }
         optimizer.loadState(stateFrom(mean, offset, total.layout, optimizer.learningRate()));
-        long wall = System.nanoTime() - t0;
+        long t3 = System.nanoTime();
         long bytes = 8L * startValue.parameters.length + startValue.optimizerState.length;
-        return new StepStats(step + k, batches.epoch(step + k - 1), total.loss / total.samples, total.samples, wall,
-                total.maxNanos, total.sumNanos, bytes);
+        return new StepStats(step + k, batches.epoch(step + k - 1), total.loss / total.samples, total.samples, t3 - t0,
+                t1 - t0, t2 - t1, t3 - t2, total.maxNanos, total.sumNanos, bytes);
     }
 
     /** What a local-SGD round starts from: the averaged parameters and optimizer state (as safetensors bytes). */
@@ -519,9 +523,10 @@ public final class SparkTrainer {
         boolean info = s.step() == steps || logEvery > 0 && (round(s) % logEvery == 0 || round(s) == 1);
         if (info || LOG.isDebugEnabled()) {
             String line = String.format(java.util.Locale.ROOT,
-                    "step %d/%d epoch %d: loss %.6f, %.0f examples/s, compute %.1f ms (max task), step %.1f ms, "
-                            + "communication %.0f%%", s.step(), steps, s.epoch(), s.loss(), s.examplesPerSecond(),
-                    s.maxComputeNanos() / 1e6, s.wallNanos() / 1e6, 100 * s.communicationShare());
+                    "step %d/%d epoch %d: loss %.6f, %.0f examples/s; %.1f ms = broadcast %.1f + job %.1f (slowest "
+                            + "task %.1f) + update %.1f; communication %.0f%%", s.step(), steps, s.epoch(), s.loss(),
+                    s.examplesPerSecond(), s.wallNanos() / 1e6, s.broadcastNanos() / 1e6, s.jobNanos() / 1e6,
+                    s.maxComputeNanos() / 1e6, s.updateNanos() / 1e6, 100 * s.communicationShare());
             if (info) {
                 LOG.info(line);
             } else {

@@ -11,13 +11,19 @@ package dev.autograd.spark;
  *                         at the parameters it started from
  * @param examples         the samples the step processed (the global batch size, times k for local SGD)
  * @param wallNanos        the driver's time for the whole step: broadcast, the Spark job, the optimizer step
- * @param maxComputeNanos  the longest time any task spent in forward and backward (the critical path of
- *                         the computation)
- * @param sumComputeNanos  the time all tasks spent in forward and backward together
+ * @param broadcastNanos   the driver's time to flatten and broadcast the parameters
+ * @param jobNanos         the driver's time in the Spark job: scheduling, the tasks, sending the results back
+ *                         and {@code treeAggregate}'s sums
+ * @param updateNanos      the driver's time to turn the sum into gradients and take the optimizer step (for
+ *                         local SGD: to load the averages)
+ * @param maxComputeNanos  the longest time any task spent computing: loading the parameters, forward,
+ *                         backward, reading out the gradients (the critical path of the computation)
+ * @param sumComputeNanos  the time all tasks spent computing together
  * @param broadcastBytes   the bytes of parameters (and, for local SGD, optimizer state) broadcast
  */
-public record StepStats(long step, long epoch, double loss, long examples, long wallNanos, long maxComputeNanos,
-                        long sumComputeNanos, long broadcastBytes) {
+public record StepStats(long step, long epoch, double loss, long examples, long wallNanos, long broadcastNanos,
+                        long jobNanos, long updateNanos, long maxComputeNanos, long sumComputeNanos,
+                        long broadcastBytes) {
 
     /**
      * The share of the step not spent computing: {@code 1 - maxComputeNanos / wallNanos}, i.e. broadcast,
