@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,10 @@ class SparkTrainingTest {
         Module model = dev.autograd.examples.FashionMnistMlp.model(new Random(0)).to(DType.FLOAT32);
         SafeTensors.load(model, r.model());
         ExampleAssertions.assertPicture(r.chart(), 4);
-        assertTrue(Files.isRegularFile(dir.resolve("checkpoint").resolve("checkpoint.safetensors")));
+        Path checkpoint = dir.resolve("checkpoint").resolve("checkpoint.safetensors");
+        assertTrue(Files.isRegularFile(checkpoint));
+        ExampleAssertions.assertListedInReadme("spark-training", List.of(r.model(), r.chart()));
+        ExampleAssertions.assertListedInReadme("spark-training/checkpoint", List.of(checkpoint));
         assertTrue(printed.startsWith("training the MLP 784-256-128-10 on generated data (1024 samples) with Spark 4."),
                 printed);
         assertTrue(printed.contains("2 partitions on local[2]: "), printed);
