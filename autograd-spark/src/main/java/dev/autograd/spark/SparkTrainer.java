@@ -59,7 +59,8 @@ import scala.Tuple2;
  * <p><b>Models and data on executors.</b> Models are built on executors from the serializable factory,
  * once per partition and executor JVM, and receive the broadcast parameters every step; parameters travel as
  * raw {@code double[]}, never as serialized tensors. The data set is broadcast once per run as primitive
- * arrays, cut into {@code partitions} contiguous blocks of rows; it must fit the driver's memory. Models must
+ * arrays, cut into {@code partitions} contiguous blocks of rows: it must fit the driver's memory, and every
+ * executor holds all of it (each partition's tensors are made from its own block only). Models must
  * behave the same on every partition: dropout draws its own randomness per partition, and batch statistics
  * (BatchNorm in training mode) are per partition, as in PyTorch's DistributedDataParallel without SyncBatchNorm.
  * Every parameter receives a gradient each step (zero for one the loss does not use).
@@ -230,18 +231,8 @@ public final class SparkTrainer {
         spark.setJobDescription("autograd-spark step " + (step + 1));
         SerializableSupplier<Module> factory = modelFactory;
         SumLoss lossFn = loss;
-        Contribution total;
-        try {
-            total = slots.mapPartitions(ignored -> gradientTask(run, data, weights, batch, factory, lossFn))
-                    .treeAggregate(new TreeSum(partitions), (sum, c) -> sum.add(c._1(), c._2()), TreeSum::merge, treeDepth)
-                    .total();
-        } catch (Exception e) {
-            // Spark throws SparkException, checked though undeclared, when a job fails beyond its retries.
-            throw new SparkJobException(e);
-        } finally {
-            // Each step's parameters are needed by that step's tasks only (a retry runs within the job).
-            weights.destroy();
-        }
+        Contribution total = sum(slots.mapPartitions(ignored -> gradientTask(run, data, weights, batch, factory, lossFn)),
+                weights);
         long t2 = System.nanoTime();
         if (total.samples != batch.length) {
             throw new IllegalStateException("SparkTrainer: step " + (step + 1) + " aggregated " + total.samples
@@ -256,6 +247,24 @@ public final class SparkTrainer {
         long t3 = System.nanoTime();
         return new StepStats(step + 1, batches.epoch(step), total.loss / batch.length, batch.length, t3 - t0, t1 - t0,
                 t2 - t1, t3 - t2, total.maxNanos, total.sumNanos, 8L * flat.length);
+    }
+
+    /**
+     * Runs the step's job: the partitions' contributions added by {@code treeAggregate} over the fixed tree of
+     * {@link TreeSum}. The step's broadcast is destroyed afterwards: only this job's tasks (retries included)
+     * read it, so memory does not grow with the steps.
+     */
+    private Contribution sum(JavaRDD<Tuple2<Integer, Contribution>> tasks, Broadcast<?> stepBroadcast)
+            throws SparkJobException {
+        try {
+            return tasks.treeAggregate(new TreeSum(partitions), (sum, c) -> sum.add(c._1(), c._2()), TreeSum::merge,
+                    treeDepth).total();
+        } catch (Exception e) {
+            // Spark throws SparkException, checked though undeclared, when a job fails beyond its retries.
+            throw new SparkJobException(e);
+        } finally {
+            stepBroadcast.destroy();
+        }
     }
 
     /** One partition's task: the summed loss gradient of its rows of the global batch. */
@@ -356,17 +365,8 @@ public final class SparkTrainer {
         SerializableSupplier<Module> factory = modelFactory;
         OptimizerFactory optimizers = optimizerFactory;
         SumLoss lossFn = loss;
-        Contribution total;
-        try {
-            total = slots.mapPartitions(ignored -> localTask(run, data, begin, roundBatches, factory, optimizers, lossFn))
-                    .treeAggregate(new TreeSum(partitions), (sum, c) -> sum.add(c._1(), c._2()), TreeSum::merge, treeDepth)
-                    .total();
-        } catch (Exception e) {
-            // Spark throws SparkException, checked though undeclared, when a job fails beyond its retries.
-            throw new SparkJobException(e);
-        } finally {
-            begin.destroy();
-        }
+        Contribution total = sum(slots.mapPartitions(ignored -> localTask(run, data, begin, roundBatches, factory,
+                optimizers, lossFn)), begin);
         long t2 = System.nanoTime();
         double[] mean = total.values;
         for (int i = 0; i < mean.length; i++) {

@@ -12,8 +12,11 @@ public final class TrainingFailedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The global step (from 1) whose job failed. */
     private final long step;
+    /** The last checkpoint written (a Path is not serializable: lost when the exception is). */
     private final transient Path lastCheckpoint;
+    /** The step the last checkpoint holds, 0 when there is none. */
     private final long lastCheckpointStep;
 
     TrainingFailedException(long step, Path lastCheckpoint, long lastCheckpointStep, Throwable cause) {
