@@ -27,7 +27,7 @@ class SparkTrainingTest {
     void trainsOnLocalSparkAndWritesTheModelAndTheChart() throws Exception {
         Path dir = ExampleAssertions.OUT.resolve("spark-training");
         SparkTraining.Config config = SparkTraining.Config.parse(new String[] {"--master", "local[2]", "--steps", "12",
-                "--batch", "128", "--limit", "1024", "--generated", "--out", dir.toString()});
+                "--batch", "64", "--limit", "768", "--generated", "--out", dir.toString()});
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         SparkTraining.Result r = SparkTraining.run(config, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String printed = bytes.toString(StandardCharsets.UTF_8);
@@ -48,7 +48,7 @@ class SparkTrainingTest {
         assertTrue(Files.isRegularFile(checkpoint));
         ExampleAssertions.assertListedInReadme("spark-training", List.of(r.model(), r.chart()));
         ExampleAssertions.assertListedInReadme("spark-training/checkpoint", List.of(checkpoint));
-        assertTrue(printed.startsWith("training the MLP 784-256-128-10 on generated data (1024 samples) with Spark 4."),
+        assertTrue(printed.startsWith("training the MLP 784-256-128-10 on generated data (768 samples) with Spark 4."),
                 printed);
         assertTrue(printed.contains("2 partitions on local[2]: "), printed);
         assertTrue(printed.contains("wrote " + r.model()), printed);

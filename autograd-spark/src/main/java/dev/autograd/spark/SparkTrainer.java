@@ -238,7 +238,7 @@ public final class SparkTrainer {
             throw new IllegalStateException("SparkTrainer: step " + (step + 1) + " aggregated " + total.samples
                     + " samples instead of the batch's " + batch.length);
         }
-        double[] gradient = total.values;
+        double[] gradient = total.vector();
         for (int i = 0; i < gradient.length; i++) {
             gradient[i] /= batch.length;
         }
@@ -279,18 +279,25 @@ public final class SparkTrainer {
         }
         r.load(weights.value());
         double lossSum = backward(r, local, lossFn);
-        double[] grad = new double[ParameterVector.length(r.parameters)];
+        boolean float32 = r.parameters.stream().allMatch(p -> p.dtype() == DType.FLOAT32);
+        int length = ParameterVector.length(r.parameters);
+        double[] grad = float32 ? null : new double[length];
+        float[] floats = float32 ? new float[length] : null;
         int offset = 0;
         for (Tensor p : r.parameters) {
             Tensor g = p.grad();
-            if (g != null) {
+            if (g != null && float32) {
+                float[] v = g.toFloatArray();
+                System.arraycopy(v, 0, floats, offset, v.length);
+            } else if (g != null) {
                 double[] v = g.toDoubleArray();
                 System.arraycopy(v, 0, grad, offset, v.length);
             }
             offset += p.numel();
         }
         long nanos = System.nanoTime() - t0;
-        return List.of(new Tuple2<>(partition, new Contribution(grad, 1, lossSum, local.length, nanos, nanos))).iterator();
+        Contribution c = new Contribution(grad, floats, 1, lossSum, local.length, nanos, nanos, null);
+        return List.of(new Tuple2<>(partition, c)).iterator();
     }
 
     /** Forward and backward of the summed loss of rows {@code local} of a replica; returns the loss. */
@@ -368,7 +375,7 @@ public final class SparkTrainer {
         Contribution total = sum(slots.mapPartitions(ignored -> localTask(run, data, begin, roundBatches, factory,
                 optimizers, lossFn)), begin);
         long t2 = System.nanoTime();
-        double[] mean = total.values;
+        double[] mean = total.vector();
         for (int i = 0; i < mean.length; i++) {
             mean[i] /= total.vectors;
         }
@@ -427,7 +434,7 @@ public final class SparkTrainer {
         tensors.addAll(state.values());
         double[] values = ParameterVector.flatten(tensors);
         long nanos = System.nanoTime() - t0;
-        Contribution c = new Contribution(values, 1, lossSum, samples, nanos, nanos, StateLayout.of(state));
+        Contribution c = new Contribution(values, null, 1, lossSum, samples, nanos, nanos, StateLayout.of(state));
         return List.of(new Tuple2<>(partition, c)).iterator();
     }
 

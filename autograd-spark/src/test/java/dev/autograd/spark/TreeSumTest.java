@@ -52,6 +52,16 @@ class TreeSumTest {
     }
 
     @Test
+    void float32VectorsAreSentAsFloatsAndAddedAsDoubles() {
+        Contribution a = new Contribution(null, new float[] {0.1f, 3f}, 1, 0, 1, 1, 1, null);
+        Contribution b = new Contribution(null, new float[] {0.2f, 1e-8f}, 1, 0, 1, 1, 1, null);
+        TreeSum t = new TreeSum(2).add(1, b).add(0, a);
+        assertArrayEquals(new double[] {(double) 0.1f + (double) 0.2f, 3.0 + (double) 1e-8f}, t.total().vector(), 0.0);
+        // One partition: its float32 vector itself, widened exactly.
+        assertArrayEquals(new double[] {(double) 0.1f, 3.0}, new TreeSum(1).add(0, a).total().vector(), 0.0);
+    }
+
+    @Test
     void aMissingPartitionIsReported() {
         TreeSum t = new TreeSum(3).add(0, c(1)).add(2, c(1));
         IllegalStateException e = assertThrows(IllegalStateException.class, t::total);
