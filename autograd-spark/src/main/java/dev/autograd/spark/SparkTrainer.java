@@ -200,13 +200,15 @@ public final class SparkTrainer {
                 } catch (SparkJobException e) {
                     throw new TrainingFailedException(step + 1, lastCheckpoint, lastCheckpointStep, e.getCause());
                 }
+                long before = step;
                 step += k;
                 history.add(stats);
                 log(stats);
                 if (listener != null) {
                     listener.accept(stats);
                 }
-                if (checkpointDirectory != null && (step % checkpointEvery == 0 || step == steps)) {
+                // A local-SGD round may step over a multiple of checkpointEvery: checkpoint at the round's end.
+                if (checkpointDirectory != null && (step / checkpointEvery > before / checkpointEvery || step == steps)) {
                     lastCheckpoint = writeCheckpoint(model, optimizer, step);
                     lastCheckpointStep = step;
                 }
@@ -214,6 +216,8 @@ public final class SparkTrainer {
         } finally {
             dataBroadcast.destroy();
             Replicas.forget(run);
+            spark.setLocalProperty(STEP_PROPERTY, null);
+            spark.setJobDescription(null);
         }
         return new TrainingResult(model, optimizer, history);
     }

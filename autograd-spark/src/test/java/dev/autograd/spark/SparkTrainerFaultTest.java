@@ -114,6 +114,21 @@ class SparkTrainerFaultTest {
     }
 
     @Test
+    void localSgdResumesFromTheCheckpointOfARoundThatSteppedOverTheInterval(@TempDir Path dir) {
+        // Rounds of 3 steps end at 3, 6, 9, 12: with checkpointEvery(4), the round ending at 6 passed 4 and the
+        // one ending at 9 passed 8, so a 9-step run leaves its checkpoint at step 9.
+        double[] uninterrupted = train(SparkTrainerTest.trainer(SparkTrainerTest.ADAM, 2, 12).localSteps(3));
+        train(SparkTrainerTest.trainer(SparkTrainerTest.ADAM, 2, 9).localSteps(3).checkpointDirectory(dir)
+                .checkpointEvery(4));
+        Path checkpoint = dir.resolve(SparkTrainer.CHECKPOINT_FILE);
+        assertEquals("9", SafeTensors.read(checkpoint).metadata().get("step"));
+        TrainingResult resumed = SparkTrainerTest.trainer(SparkTrainerTest.ADAM, 2, 12).localSteps(3)
+                .resumeFrom(checkpoint).build().fit(SparkTests.spark(), SparkTests.data());
+        assertEquals(1, resumed.history().size());
+        assertArrayEquals(uninterrupted, SparkTests.flat(resumed.model().parameters()), 0.0);
+    }
+
+    @Test
     void resumingWithADifferentBatchSequenceIsRefused(@TempDir Path dir) {
         train(SparkTrainerTest.trainer(SparkTrainerTest.ADAM, 2, 2).checkpointDirectory(dir).checkpointEvery(2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
