@@ -112,6 +112,22 @@ class SparkTrainerTest {
         }
     }
 
+    /** Models built by {@link #countedModel()} (tasks run in this JVM in local mode). */
+    private static final java.util.concurrent.atomic.AtomicInteger BUILT = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static Module countedModel() {
+        BUILT.incrementAndGet();
+        return SparkTests.model();
+    }
+
+    @Test
+    void eachPartitionBuildsItsModelOnceAndTheReplicasAreDroppedAfterTraining() {
+        int before = BUILT.get();
+        trainer(MOMENTUM, 3, 10).model(SparkTrainerTest::countedModel).build().fit(SparkTests.spark(), SparkTests.data());
+        assertEquals(1 + 3, BUILT.get() - before, "one model on the driver and one per partition, not one per step");
+        assertEquals(0, Replicas.size());
+    }
+
     @Test
     void localSgdWithOneReplicaIsSynchronousTraining() {
         // One replica averages with itself: parameters and Adam's moments make the round trip unchanged.
