@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.ToLongFunction;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.knowm.xchart.XYChart;
@@ -151,20 +152,12 @@ public final class SparkTraining {
             double accuracy = fashion ? accuracy(result.model(), fashion(FashionMnist.Split.TEST, 0)) : Double.NaN;
             List<StepStats> h = result.history();
             List<StepStats> measured = h.size() > WARM_UP ? h.subList(WARM_UP, h.size()) : h;
-            long examples = 0;
-            long wall = 0;
-            long compute = 0;
-            long broadcast = 0;
-            long job = 0;
-            long update = 0;
-            for (StepStats s : measured) {
-                examples += s.examples();
-                wall += s.wallNanos();
-                compute += s.maxComputeNanos();
-                broadcast += s.broadcastNanos();
-                job += s.jobNanos();
-                update += s.updateNanos();
-            }
+            long examples = total(measured, StepStats::examples);
+            long wall = total(measured, StepStats::wallNanos);
+            long compute = total(measured, StepStats::maxComputeNanos);
+            long broadcast = total(measured, StepStats::broadcastNanos);
+            long job = total(measured, StepStats::jobNanos);
+            long update = total(measured, StepStats::updateNanos);
             double perSecond = examples * 1e9 / wall;
             double communication = 1 - (double) compute / wall;
             Path chart = chart(h, spark.master(), partitions, dir.resolve("loss-throughput.png"));
@@ -183,6 +176,10 @@ public final class SparkTraining {
             out.println("wrote " + chart);
             return new Result(h, perSecond, communication, accuracy, partitions, spark.master(), modelFile, chart);
         }
+    }
+
+    private static long total(List<StepStats> steps, ToLongFunction<StepStats> part) {
+        return steps.stream().mapToLong(part).sum();
     }
 
     /** The cross-entropy of the logits summed over the rows, as {@link SparkTrainer} wants it. */
