@@ -246,6 +246,8 @@ public final class SparkTraining {
         throughput.setYAxisGroup(1);
         chart.setYAxisGroupTitle(1, "examples per second");
         chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        // Hundreds of steps: fewer, wider-spaced step labels, or they run into each other.
+        chart.getStyler().setXAxisTickMarkSpacingHint(90);
         return Charts.savePng(chart, file);
     }
 }
