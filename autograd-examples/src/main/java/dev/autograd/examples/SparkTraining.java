@@ -246,11 +246,12 @@ public final class SparkTraining {
         throughput.setYAxisGroup(1);
         chart.setYAxisGroupTitle(1, "examples per second");
         chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-        // XChart puts a tick every 10 steps from step 1; with hundreds of steps their labels run into each other,
-        // so only every fifth tick is labelled when there are more than 100 steps.
-        int every = history.size() > 100 ? 50 : 10;
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(
-                x -> Math.round(x - 1) % every == 0 ? Long.toString(Math.round(x)) : "");
+        // With hundreds of steps XChart puts a tick every 10 steps from step 1 and their labels run into each
+        // other: label every fifth (a blank label must be a space, XChart cannot lay out an empty string).
+        if (history.size() > 100) {
+            chart.getStyler().setxAxisTickLabelsFormattingFunction(
+                    x -> Math.round(x - 1) % 50 == 0 ? Long.toString(Math.round(x)) : " ");
+        }
         return Charts.savePng(chart, file);
     }
 }
