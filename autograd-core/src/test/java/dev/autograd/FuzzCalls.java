@@ -781,8 +781,11 @@ final class FuzzCalls {
         return order;
     }
 
+    /** Every dtype, the two 16-bit formats included: their ops go through the kernel layer's half adapter. */
+    private static final DType[] DTYPES = {DType.FLOAT64, DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16};
+
     static DType dtype(Step s) {
-        return s.isNull(0) ? null : (s.i(9) & 1) == 0 ? DType.FLOAT64 : DType.FLOAT32;
+        return s.isNull(0) ? null : DTYPES[s.i(9) & 3];
     }
 
     /** Valid indices along {@code axis} for gather and scatterAdd (when the axis is in range), of x's dtype. */
