@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -133,7 +134,7 @@ class AttentionGradProperties {
 
     // ------------------------------------------------------------------------------------ TransformerEncoderLayer
 
-    @Property(tries = TRIES)
+    @Property(tries = TRIES, seed = "2642481857731236302")
     void encoderLayerPreAndPostNorm(@ForAll @IntRange(min = 1, max = 2) int n, @ForAll @IntRange(min = 2, max = 3) int l,
                                     @ForAll @IntRange(min = 1, max = 2) int heads, @ForAll boolean normFirst,
                                     @ForAll boolean gelu, @ForAll boolean masked, @ForAll @IntRange(min = 0, max = 1000) int seed) {
@@ -145,7 +146,13 @@ class AttentionGradProperties {
                 gelu ? TransformerEncoderLayer.Activation.GELU : TransformerEncoderLayer.Activation.RELU, normFirst, 1e-5, rng);
         AttentionTest.perturb(layer, seed + 1);
         Module m = masked ? new MaskedLayer(layer, AttentionMask.causal(l), AttentionMask.ignore(randomIgnore(rng, n, l))) : layer;
-        assertGradients(m, NnTestSupport.randn(seed + 2, n, l, d));
+        Tensor x = NnTestSupport.randn(seed + 2, n, l, d);
+        // With ReLU, all 4 feed-forward units can be off for every one of the n * l tokens (seen once: n = 1, l = 2,
+        // seed 2): linear2.weight then has no influence at this input, which is the layer's math, not a bug, and
+        // leaves nothing to check for it. Such a sample is discarded; GELU samples, never all off, keep the check.
+        Assume.that(gelu || influences(m, x, m.namedParameters().keySet().stream()
+                .filter(name -> name.endsWith("linear2.weight")).findFirst().orElseThrow(), new Random(99)));
+        assertGradients(m, x);
     }
 
     @Property(tries = 2)
@@ -198,15 +205,20 @@ class AttentionGradProperties {
     private record Check(Function<Tensor[], Tensor> f, Tensor[] inputs) {
     }
 
+    /** Whether moving parameter {@code name} by a standard-normal step changes the module's output at {@code input}. */
+    private static boolean influences(Module module, Tensor input, String name, Random rng) {
+        Tensor p = module.namedParameters().get(name);
+        double[] base = module.functionalCall(Map.of(), input.detach()).toDoubleArray();
+        Tensor moved = p.detach().add(Tensor.randn(rng, p.shape()));
+        return !java.util.Arrays.equals(base, module.functionalCall(Map.of(name, moved), input.detach()).toDoubleArray());
+    }
+
     private static Check check(Module module, Tensor input) {
         Map<String, Tensor> params = module.namedParameters();
         List<String> names = new ArrayList<>(params.keySet());
-        double[] base = module.functionalCall(Map.of(), input.detach()).toDoubleArray();
         Random rng = new Random(99);
         for (String name : names) {
-            Tensor p = params.get(name);
-            Tensor moved = p.detach().add(Tensor.randn(rng, p.shape()));
-            if (java.util.Arrays.equals(base, module.functionalCall(Map.of(name, moved), input.detach()).toDoubleArray())) {
+            if (!influences(module, input, name, rng)) {
                 throw new AssertionError("parameter '" + name + "' does not influence the output of " + module);
             }
         }
