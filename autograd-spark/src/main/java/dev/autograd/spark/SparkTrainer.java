@@ -55,14 +55,21 @@ import scala.Tuple2;
  *         .batchSize(256).steps(1000).seed(7).partitions(2)
  *         .checkpointDirectory(Path.of("out/ckpt")).checkpointEvery(100)
  *         .build();
- * TrainingResult result = trainer.fit(sparkContext, new TensorDataset(x, y));
+ * JavaRDD<TrainingRow> rows = labelled.map(p -> TrainingRow.of(p.pixels(), p.label()));   // float[], float
+ * TrainingResult result = trainer.fit(sparkContext, rows, RowFormat.of(DType.FLOAT32, new int[] {784}, new int[0]));
  * }</pre>
+ *
+ * <p>{@link #fit(JavaSparkContext, TensorDataset)} trains on a data set the driver holds by parallelizing its rows
+ * into the same path.
  *
  * <p><b>Models and data on executors.</b> Models are built on executors from the serializable factory,
  * once per partition and executor JVM, and receive the broadcast parameters every step; parameters travel as
- * raw {@code double[]}, never as serialized tensors. The data set is broadcast once per run as primitive
- * arrays, cut into {@code partitions} contiguous blocks of rows: it must fit the driver's memory, and every
- * executor holds all of it (each partition's tensors are made from its own block only). Models must
+ * raw {@code double[]}, never as serialized tensors. The rows stay Spark data: {@code fit} numbers them in the
+ * RDD's order, moves them once into {@code partitions} blocks of consecutive indices packed as primitive
+ * arrays, and persists those ({@code MEMORY_AND_DISK}), so each executor holds only its own blocks and the
+ * driver only the row count (from which it draws the batch sequence). A cached block that is lost is
+ * recomputed from its lineage to the same rows. Each step sends the parameters and the global batch's row
+ * indices; every partition reads its rows of the batch from its block. Models must
  * behave the same on every partition: dropout draws its own randomness per partition, and batch statistics
  * (BatchNorm in training mode) are per partition, as in PyTorch's DistributedDataParallel without SyncBatchNorm.
  * Every parameter receives a gradient each step (zero for one the loss does not use).
