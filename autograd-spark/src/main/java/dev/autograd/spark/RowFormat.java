@@ -1,6 +1,8 @@
 package dev.autograd.spark;
 
 import dev.autograd.DType;
+import dev.autograd.Tensor;
+import dev.autograd.nn.data.TensorDataset;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -78,6 +80,21 @@ public final class RowFormat implements Serializable {
      */
     public static RowFormat of(DType featureType, int[] featureShape, DType targetType, int[] targetShape) {
         return new RowFormat(featureType, featureShape, targetType, targetShape);
+    }
+
+    /**
+     * The format of a data set's samples: its tensors' shapes without the first axis, and their dtypes.
+     *
+     * @param data the data set
+     * @return the format of {@link TrainingRow#listOf(TensorDataset)}'s rows
+     * @throws NullPointerException when the data set is null
+     */
+    public static RowFormat of(TensorDataset data) {
+        Objects.requireNonNull(data, "RowFormat.of: the data set is null");
+        Tensor x = data.features();
+        Tensor y = data.targets();
+        return new RowFormat(x.dtype(), Arrays.copyOfRange(x.shape(), 1, x.shape().length), y.dtype(),
+                Arrays.copyOfRange(y.shape(), 1, y.shape().length));
     }
 
     /** @return one sample's feature shape (a copy) */

@@ -101,6 +101,8 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
+    /** The values per slice when {@link #fit(JavaSparkContext, TensorDataset)} parallelizes a data set. */
+    private static final long SLICE_BYTES = 768 << 10;
 
     private final SerializableSupplier<Module> modelFactory;
     private final OptimizerFactory optimizerFactory;
@@ -141,8 +143,9 @@ public final class SparkTrainer {
 
     /**
      * Trains on a data set held by the driver: a convenience over {@link #fit(JavaSparkContext, JavaRDD, RowFormat)},
-     * which it calls with the data set's rows parallelized into {@code partitions} slices and their shapes and
-     * dtypes as the format. The result is bit for bit that of the RDD form on the same rows.
+     * which it calls with the data set's rows ({@link TrainingRow#listOf}) parallelized and their shapes and
+     * dtypes ({@link RowFormat#of(TensorDataset)}) as the format. The result is bit for bit that of the RDD form on
+     * the same rows.
      *
      * @param spark the Spark context
      * @param data  the training data; its features and targets are what the model and the loss receive
@@ -164,38 +167,14 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("SparkTrainer.fit: the data set has " + n + " samples, fewer than the "
                     + partitions + " partitions; lower partitions");
         }
-        Tensor x = data.features();
-        Tensor y = data.targets();
-        RowFormat format = RowFormat.of(x.dtype(), sampleShape(x), y.dtype(), sampleShape(y));
-        return fit(spark, spark.parallelize(rows(x, y), partitions), format);
-    }
-
-    private static int[] sampleShape(Tensor t) {
-        return Arrays.copyOfRange(t.shape(), 1, t.shape().length);
-    }
-
-    /** The data set's samples as rows: FLOAT32 as float[], other dtypes as double[] (exact either way). */
-    private static List<TrainingRow> rows(Tensor x, Tensor y) {
-        int n = x.shape()[0];
-        int f = (int) (x.numel() / Math.max(n, 1));
-        int t = (int) (y.numel() / Math.max(n, 1));
-        boolean floatFeatures = x.dtype() == DType.FLOAT32;
-        float[] xf = floatFeatures ? x.toFloatArray() : null;
-        double[] xd = floatFeatures ? null : x.toDoubleArray();
-        boolean floatTargets = floatFeatures && y.dtype() == DType.FLOAT32;
-        float[] yf = floatTargets ? y.toFloatArray() : null;
-        double[] yd = floatTargets ? null : y.toDoubleArray();
-        List<TrainingRow> rows = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            if (!floatFeatures) {
-                rows.add(TrainingRow.of(Arrays.copyOfRange(xd, i * f, (i + 1) * f), Arrays.copyOfRange(yd, i * t, (i + 1) * t)));
-            } else if (floatTargets) {
-                rows.add(TrainingRow.of(Arrays.copyOfRange(xf, i * f, (i + 1) * f), Arrays.copyOfRange(yf, i * t, (i + 1) * t)));
-            } else {
-                rows.add(TrainingRow.of(Arrays.copyOfRange(xf, i * f, (i + 1) * f), Arrays.copyOfRange(yd, i * t, (i + 1) * t)));
-            }
-        }
-        return rows;
+        List<TrainingRow> rows = TrainingRow.listOf(data);
+        // Slices of at most about 768 KiB of values keep each task under the 1 MiB Spark recommends (and far
+        // under the RPC limit a cluster enforces); how the source is sliced does not change the result.
+        RowFormat format = RowFormat.of(data);
+        long bytes = (long) n * (format.featureLength() + format.targetLength())
+                * (data.features().dtype() == DType.FLOAT32 ? 4 : 8);
+        int slices = (int) Math.min(n, Math.max(partitions, (bytes + SLICE_BYTES - 1) / SLICE_BYTES));
+        return fit(spark, spark.parallelize(rows, slices), format);
     }
 
     /**

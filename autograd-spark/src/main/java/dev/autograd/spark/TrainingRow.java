@@ -1,7 +1,12 @@
 package dev.autograd.spark;
 
+import dev.autograd.DType;
+import dev.autograd.Tensor;
+import dev.autograd.nn.data.TensorDataset;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -67,6 +72,40 @@ public final class TrainingRow implements Serializable {
      */
     public static TrainingRow of(float[] features, double... target) {
         return new TrainingRow(checked(features, "features"), checked(target, "target"));
+    }
+
+    /**
+     * The samples of a data set as rows, in its order: FLOAT32 values as {@code float[]}, other dtypes as
+     * {@code double[]} (exact either way), for {@code spark.parallelize(rows, slices)} with
+     * {@link RowFormat#of(TensorDataset)} as their format.
+     *
+     * @param data the data set
+     * @return one row per sample
+     * @throws NullPointerException when the data set is null
+     */
+    public static List<TrainingRow> listOf(TensorDataset data) {
+        Objects.requireNonNull(data, "TrainingRow.listOf: the data set is null");
+        Tensor x = data.features();
+        Tensor y = data.targets();
+        int n = data.size();
+        int f = (int) (x.numel() / Math.max(n, 1));
+        int t = (int) (y.numel() / Math.max(n, 1));
+        boolean floatFeatures = x.dtype() == DType.FLOAT32;
+        // FLOAT32 targets beside FLOAT64 features are kept as doubles: exact, and one of the three row kinds.
+        boolean floatTargets = floatFeatures && y.dtype() == DType.FLOAT32;
+        float[] xf = floatFeatures ? x.toFloatArray() : null;
+        double[] xd = floatFeatures ? null : x.toDoubleArray();
+        float[] yf = floatTargets ? y.toFloatArray() : null;
+        double[] yd = floatTargets ? null : y.toDoubleArray();
+        List<TrainingRow> rows = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Object features = floatFeatures ? Arrays.copyOfRange(xf, i * f, (i + 1) * f)
+                    : Arrays.copyOfRange(xd, i * f, (i + 1) * f);
+            Object target = floatTargets ? Arrays.copyOfRange(yf, i * t, (i + 1) * t)
+                    : Arrays.copyOfRange(yd, i * t, (i + 1) * t);
+            rows.add(new TrainingRow(features, target));
+        }
+        return rows;
     }
 
     private static <T> T checked(T array, String what) {
