@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.autograd.DType;
 import dev.autograd.Tensor;
+import dev.autograd.nn.MLP;
 import dev.autograd.nn.data.TensorDataset;
+import dev.autograd.nn.optim.Adam;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.RDDBlockId;
 import org.junit.jupiter.api.Test;
 import scala.Tuple2;
@@ -77,6 +80,38 @@ class SparkTrainerRddTest {
     @Test
     void adamOnAnRddMatchesSingleProcessTrainingAndTheDataSetForm() {
         assertEquivalent("Adam(lr 0.01)", SparkTrainerTest.ADAM);
+    }
+
+    /** What a user may have: feature vectors with labels. */
+    record Labelled(float[] pixels, float label) implements java.io.Serializable {
+    }
+
+    @Test
+    void aUserWithAnRddOfVectorsAndLabelsWritesTwoLines() {
+        JavaSparkContext spark = SparkTests.spark();
+        Random random = new Random(4);
+        List<Labelled> points = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            float[] pixels = new float[784];
+            int label = i % 10;
+            for (int j = 0; j < 784; j++) {
+                pixels[j] = random.nextFloat() + (j % 10 == label ? 1 : 0);
+            }
+            points.add(new Labelled(pixels, label));
+        }
+        JavaRDD<Labelled> labelled = spark.parallelize(points, 3);
+        SparkTrainer trainer = SparkTrainer.builder().model(() -> MLP.builder(784, 10).build(new Random(1)).to(DType.FLOAT32))
+                .optimizer(p -> new Adam(p, 0.01)).loss(SparkTests::sumLoss).batchSize(16).steps(8).partitions(2)
+                .logEvery(0).build();
+        // region two-lines
+        JavaRDD<TrainingRow> rows = labelled.map(p -> TrainingRow.of(p.pixels(), p.label()));   // float[], float
+        TrainingResult result = trainer.fit(spark, rows, RowFormat.of(DType.FLOAT32, new int[] {784}, new int[0]));
+        // endregion
+        assertEquals(8, result.history().size());
+        assertEquals(DType.FLOAT32, result.model().parameters().get(0).dtype());
+        double first = result.history().get(0).loss();
+        double last = result.history().get(7).loss();
+        assertTrue(last < first - 0.1, "loss " + first + " -> " + last);
     }
 
     @Test
