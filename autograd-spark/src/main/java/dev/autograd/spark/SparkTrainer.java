@@ -215,6 +215,8 @@ public final class SparkTrainer {
         }
         long start = resumeFrom == null ? 0 : restore(resumeFrom, model, optimizer);
 
+        long prepared = System.nanoTime();
+        spark.setJobDescription("autograd-spark: counting the rows");
         long[] offsets = prepare("counting the rows", () -> rowOffsets(rows));
         int n = checkedSize(offsets[offsets.length - 1], format);
         BatchSequence batches = new BatchSequence(n, batchSize, seed);
@@ -226,8 +228,9 @@ public final class SparkTrainer {
         try {
             spark.setJobDescription("autograd-spark: rows into " + partitions + " blocks");
             prepare("partitioning the rows", shards::count);
-            LOG.info("training {} steps from step {}: {} rows in {} partitions, global batch {}, {} parameters ({} bytes "
-                            + "per broadcast), master {}{}", steps, start, n, partitions, batchSize,
+            LOG.info("training {} steps from step {}: {} rows ({} source partitions) moved into {} partitions in {} ms, "
+                            + "global batch {}, {} parameters ({} bytes per broadcast), master {}{}", steps, start, n,
+                    offsets.length - 1, partitions, (System.nanoTime() - prepared) / 1_000_000, batchSize,
                     ParameterVector.length(params), 8L * ParameterVector.length(params), spark.master(),
                     localSteps > 1 ? ", local SGD averaging every " + localSteps + " steps" : "");
             long step = start;
