@@ -21,11 +21,17 @@ public final class RowFormat implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** One sample's feature shape. */
     private final int[] featureShape;
+    /** The features' dtype. */
     private final DType featureType;
+    /** One sample's target shape, empty for one value per row. */
     private final int[] targetShape;
+    /** The targets' dtype. */
     private final DType targetType;
+    /** The values of one sample's features: the product of {@link #featureShape}. */
     private final int featureLength;
+    /** The values of one sample's target: the product of {@link #targetShape}. */
     private final int targetLength;
 
     private RowFormat(DType featureType, int[] featureShape, DType targetType, int[] targetShape) {

@@ -216,8 +216,7 @@ public final class SparkTrainer {
         long start = resumeFrom == null ? 0 : restore(resumeFrom, model, optimizer);
 
         long prepared = System.nanoTime();
-        spark.setJobDescription("autograd-spark: counting the rows");
-        long[] offsets = prepare("counting the rows", () -> rowOffsets(rows));
+        long[] offsets = prepare(spark, "counting the rows", () -> rowOffsets(rows));
         int n = checkedSize(offsets[offsets.length - 1], format);
         BatchSequence batches = new BatchSequence(n, batchSize, seed);
         JavaRDD<Shard> shards = shards(rows, offsets, n, partitions, format).persist(StorageLevel.MEMORY_AND_DISK());
@@ -226,8 +225,7 @@ public final class SparkTrainer {
         Path lastCheckpoint = resumeFrom;
         long lastCheckpointStep = start;
         try {
-            spark.setJobDescription("autograd-spark: rows into " + partitions + " blocks");
-            prepare("partitioning the rows", shards::count);
+            prepare(spark, "moving the rows into " + partitions + " blocks", shards::count);
             LOG.info("training {} steps from step {}: {} rows ({} source partitions) moved into {} partitions in {} ms, "
                             + "global batch {}, {} parameters ({} bytes per broadcast), master {}{}", steps, start, n,
                     offsets.length - 1, partitions, (System.nanoTime() - prepared) / 1_000_000, batchSize,
@@ -349,7 +347,8 @@ public final class SparkTrainer {
      * {@code IllegalArgumentException}, which Spark hands back wrapped: it is thrown again as itself (Spark's
      * exception as its cause), so the caller sees the row's index and lengths.
      */
-    private static <T> T prepare(String what, java.util.function.Supplier<T> job) {
+    private static <T> T prepare(JavaSparkContext spark, String what, java.util.function.Supplier<T> job) {
+        spark.setJobDescription("autograd-spark: " + what);
         try {
             return job.get();
         } catch (Exception e) {
@@ -361,6 +360,8 @@ public final class SparkTrainer {
             }
             throw new IllegalStateException("SparkTrainer.fit: " + what + " failed after Spark's task retries: "
                     + e.getMessage(), e);
+        } finally {
+            spark.setJobDescription(null);
         }
     }
 
