@@ -220,6 +220,19 @@ class SparkTrainerRddTest {
     }
 
     @Test
+    void rowsThatCannotBeReadStopFitBeforeTheFirstStepNamingTheJob() {
+        JavaRDD<TrainingRow> broken = SparkTests.spark().parallelize(rows(), 2).map(r -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("disk gone"));
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> onRdd(SparkTrainerTest.trainer(SparkTrainerTest.ADAM, 2, 1), broken));
+        assertTrue(e.getMessage().startsWith("SparkTrainer.fit: counting the rows failed after Spark's task retries: "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("disk gone"), e.getMessage());
+        assertEquals(0, SparkTests.spark().getPersistentRDDs().size());
+    }
+
+    @Test
     void aNullRowIsNamedWithItsIndex() {
         List<TrainingRow> rows = new ArrayList<>(rows());
         rows.set(90, null);
