@@ -224,8 +224,10 @@ public final class SparkTrainer {
         List<StepStats> history = new ArrayList<>();
         Path lastCheckpoint = resumeFrom;
         long lastCheckpointStep = start;
+        boolean ready = false;
         try {
             prepare(spark, "moving the rows into " + partitions + " blocks", shards::count);
+            ready = true;
             LOG.info("training {} steps from step {}: {} rows ({} source partitions) moved into {} partitions in {} ms, "
                             + "global batch {}, {} parameters ({} bytes per broadcast), master {}{}", steps, start, n,
                     offsets.length - 1, partitions, (System.nanoTime() - prepared) / 1_000_000, batchSize,
@@ -257,6 +259,10 @@ public final class SparkTrainer {
                 }
             }
         } finally {
+            if (ready) {
+                // Only steps build replicas; after a failed preparation this job would fail the same way.
+                forgetReplicas(spark, shards, run);
+            }
             shards.unpersist(false);
             Replicas.forget(run);
             spark.setLocalProperty(STEP_PROPERTY, null);
@@ -340,6 +346,24 @@ public final class SparkTrainer {
             int to = (int) BlockPartitioner.from(n, blocks, p + 1);
             return List.of(Shard.pack(from, to - from, format, it)).iterator();
         }, true);
+    }
+
+    /**
+     * Drops the run's replicas, which hold their blocks, on the executors: one task per partition, which Spark
+     * places where the block is cached, so on the executor that built the replica. Best effort: a replica on an
+     * executor the task does not reach stays until {@link Replicas#MAX_REPLICAS} newer ones push it out.
+     */
+    private static void forgetReplicas(JavaSparkContext spark, JavaRDD<Shard> shards, String run) {
+        if (spark.sc().isStopped()) {
+            return;
+        }
+        spark.setJobDescription("autograd-spark: dropping the replicas");
+        try {
+            shards.foreachPartition(ignored -> Replicas.forget(run));
+        } catch (Exception e) {
+            // Spark throws SparkException, checked though undeclared; training's own outcome matters more.
+            LOG.warn("could not drop the model replicas of run {} on the executors: {}", run, e.getMessage());
+        }
     }
 
     /**
