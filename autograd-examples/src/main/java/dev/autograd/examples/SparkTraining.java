@@ -10,9 +10,11 @@ import dev.autograd.nn.SafeTensors;
 import dev.autograd.nn.data.FashionMnist;
 import dev.autograd.nn.data.TensorDataset;
 import dev.autograd.nn.optim.Adam;
+import dev.autograd.spark.RowFormat;
 import dev.autograd.spark.SparkTrainer;
 import dev.autograd.spark.StepStats;
 import dev.autograd.spark.TrainingResult;
+import dev.autograd.spark.TrainingRow;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.function.ToLongFunction;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -27,7 +30,8 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * The Fashion-MNIST MLP ({@code 784 -> 256 -> 128 -> 10}, ReLU, FLOAT32, Adam 1e-3) trained data-parallel on
- * Apache Spark with {@link SparkTrainer}: {@code local[*]} by default, any master URL with {@code --master}. It
+ * Apache Spark with {@link SparkTrainer}: {@code local[*]} by default, any master URL with {@code --master}. The
+ * images become an RDD of {@link TrainingRow}s, which the trainer spreads over the partitions once. It
  * logs every step's loss, throughput and communication share, writes the model and a chart of loss and
  * throughput under {@code out/spark-training/}, and prints the test accuracy. Without Fashion-MNIST installed it
  * trains the same network on generated data (784 features, 10 classes from a random linear teacher).
@@ -133,6 +137,11 @@ public final class SparkTraining {
                             + "partitions, global batch %d, %d steps%n", fashion ? "Fashion-MNIST" : "generated data",
                     train.size(), spark.version(), spark.master(), partitions, config.batchSize(), config.steps());
             // region trainer
+            // Slices of 256 images (800 KB: Spark advises tasks under 1 MiB). A data set too large for the
+            // driver would be read into the RDD on the executors instead, e.g. with spark.textFile(...).map(...).
+            int slices = Math.max(partitions, train.size() / 256);
+            JavaRDD<TrainingRow> rows = spark.parallelize(TrainingRow.listOf(train), slices);
+            RowFormat images = RowFormat.of(DType.FLOAT32, new int[] {1, 28, 28}, new int[0]);  // one label a row
             SparkTrainer trainer = SparkTrainer.builder()
                     .model(() -> FashionMnistMlp.model(new Random(42)).to(DType.FLOAT32))
                     .optimizer(params -> new Adam(params, 1e-3))
@@ -145,7 +154,7 @@ public final class SparkTraining {
                     .checkpointEvery(100)
                     .logEvery(1)
                     .build();
-            TrainingResult result = trainer.fit(spark, train);
+            TrainingResult result = trainer.fit(spark, rows, images);
             SafeTensors.save(result.model(), dir.resolve("model.safetensors"));
             // endregion
             Path modelFile = dir.resolve("model.safetensors");
@@ -197,7 +206,7 @@ public final class SparkTraining {
         if (limit > 0 && limit < data.size()) {
             data = data.first(limit);
         }
-        return new TensorDataset(data.images().to(DType.FLOAT32), data.targets());
+        return new TensorDataset(data.images().to(DType.FLOAT32), data.targets().to(DType.FLOAT32));
     }
 
     /** 784 uniform features; the class is the argmax of a fixed random linear map of them. */

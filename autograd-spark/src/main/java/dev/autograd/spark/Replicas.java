@@ -6,10 +6,11 @@ import dev.autograd.nn.Module;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The models of the partitions an executor JVM computes, kept between steps so that a model is built from
- * its factory and a shard turned into tensors once, not every step. Nothing depends on a replica surviving:
+ * The models of the partitions an executor JVM computes, with their rows, kept between steps so that a model
+ * is built from its factory once, not every step. Nothing depends on a replica surviving:
  * every step loads the broadcast parameters into it, so a missing one (a new executor, a retried task on
  * another host, an eviction) is simply rebuilt. Keyed by run and partition; two tasks never share a replica
  * because Spark runs one attempt of a partition's task at a time (speculation aside, which the trainer
@@ -32,22 +33,20 @@ final class Replicas {
     private Replicas() {
     }
 
-    /** One partition's model, its parameters in order, and its rows as tensors. */
+    /** One partition's model, its parameters in order, and its rows. */
     static final class Replica {
         final Module model;
         final List<Tensor> parameters;
-        final Tensor features;
-        final Tensor targets;
-        final int start;
-        final int rows;
+        /**
+         * The partition's rows. The very object of Spark's cached block while it is in memory (deserialized
+         * storage hands out its objects), so an executor holds its rows once, not as a block and tensors besides.
+         */
+        final Shard shard;
 
         Replica(Module model, Shard shard) {
             this.model = model;
             this.parameters = model.parameters();
-            this.features = shard.features();
-            this.targets = shard.targets();
-            this.start = shard.start;
-            this.rows = shard.rows;
+            this.shard = shard;
         }
 
         /** Overwrites the parameters with {@code flat} (the layout of {@link ParameterVector}). */
@@ -58,7 +57,11 @@ final class Replicas {
         }
     }
 
-    static Replica get(String run, int partition, Shard shard, SerializableSupplier<Module> factory) {
+    /**
+     * The replica of {@code partition} in {@code run}, built on first use. {@code shard} is asked only then: a
+     * task whose replica exists does not read its cached partition at all.
+     */
+    static Replica get(String run, int partition, Supplier<Shard> shard, SerializableSupplier<Module> factory) {
         String key = run + "/" + partition;
         synchronized (CACHE) {
             Replica r = CACHE.get(key);
@@ -67,7 +70,7 @@ final class Replicas {
             }
         }
         // Built outside the lock: a model factory may be slow, and other partitions' tasks should not wait.
-        Replica built = new Replica(SparkTrainer.buildModel(factory, "executor"), shard);
+        Replica built = new Replica(SparkTrainer.buildModel(factory, "executor"), shard.get());
         synchronized (CACHE) {
             CACHE.put(key, built);
         }
@@ -78,6 +81,13 @@ final class Replicas {
     static void forget(String run) {
         synchronized (CACHE) {
             CACHE.keySet().removeIf(k -> k.startsWith(run + "/"));
+        }
+    }
+
+    /** Drops every replica of this JVM, as the loss of an executor does. */
+    static void clear() {
+        synchronized (CACHE) {
+            CACHE.clear();
         }
     }
 

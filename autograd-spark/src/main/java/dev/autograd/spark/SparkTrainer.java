@@ -6,6 +6,8 @@ import dev.autograd.Tensor;
 import dev.autograd.nn.Module;
 import dev.autograd.nn.SafeTensors;
 import dev.autograd.nn.data.DataLoader;
+import dev.autograd.nn.data.Dataset;
+import dev.autograd.nn.data.Sample;
 import dev.autograd.nn.data.TensorDataset;
 import dev.autograd.nn.optim.Optimizer;
 import java.io.IOException;
@@ -21,12 +23,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -53,14 +55,21 @@ import scala.Tuple2;
  *         .batchSize(256).steps(1000).seed(7).partitions(2)
  *         .checkpointDirectory(Path.of("out/ckpt")).checkpointEvery(100)
  *         .build();
- * TrainingResult result = trainer.fit(sparkContext, new TensorDataset(x, y));
+ * JavaRDD<TrainingRow> rows = labelled.map(p -> TrainingRow.of(p.pixels(), p.label()));   // float[], float
+ * TrainingResult result = trainer.fit(sparkContext, rows, RowFormat.of(DType.FLOAT32, new int[] {784}, new int[0]));
  * }</pre>
+ *
+ * <p>{@link #fit(JavaSparkContext, TensorDataset)} trains on a data set the driver holds by parallelizing its rows
+ * into the same path.
  *
  * <p><b>Models and data on executors.</b> Models are built on executors from the serializable factory,
  * once per partition and executor JVM, and receive the broadcast parameters every step; parameters travel as
- * raw {@code double[]}, never as serialized tensors. The data set is broadcast once per run as primitive
- * arrays, cut into {@code partitions} contiguous blocks of rows: it must fit the driver's memory, and every
- * executor holds all of it (each partition's tensors are made from its own block only). Models must
+ * raw {@code double[]}, never as serialized tensors. The rows stay Spark data: {@code fit} numbers them in the
+ * RDD's order, moves them once into {@code partitions} blocks of consecutive indices packed as primitive
+ * arrays, and persists those ({@code MEMORY_AND_DISK}), so each executor holds only its own blocks and the
+ * driver only the row count (from which it draws the batch sequence). A cached block that is lost is
+ * recomputed from its lineage to the same rows. Each step sends the parameters and the global batch's row
+ * indices; every partition reads its rows of the batch from its block. Models must
  * behave the same on every partition: dropout draws its own randomness per partition, and batch statistics
  * (BatchNorm in training mode) are per partition, as in PyTorch's DistributedDataParallel without SyncBatchNorm.
  * Every parameter receives a gradient each step (zero for one the loss does not use).
@@ -92,6 +101,8 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
+    /** The values per slice when {@link #fit(JavaSparkContext, TensorDataset)} parallelizes a data set. */
+    private static final long SLICE_BYTES = 768 << 10;
 
     private final SerializableSupplier<Module> modelFactory;
     private final OptimizerFactory optimizerFactory;
@@ -131,17 +142,17 @@ public final class SparkTrainer {
     }
 
     /**
-     * Trains on {@code data} with the Spark context's master ({@code local[*]}, {@code spark://host:7077},
-     * YARN, Kubernetes: the code does not change), from the factory's initial parameters or from
-     * {@link Builder#resumeFrom(Path)}, up to {@link Builder#steps(long)} global steps.
+     * Trains on a data set held by the driver: a convenience over {@link #fit(JavaSparkContext, JavaRDD, RowFormat)},
+     * which it calls with the data set's rows ({@link TrainingRow#listOf}) parallelized and their shapes and
+     * dtypes ({@link RowFormat#of(TensorDataset)}) as the format. The result is bit for bit that of the RDD form on
+     * the same rows.
      *
      * @param spark the Spark context
      * @param data  the training data; its features and targets are what the model and the loss receive
      * @return the trained model, its optimizer and the per-step statistics
      * @throws IllegalArgumentException  when the data set has fewer samples than the batch size or the
      *                                   partitions, or the checkpoint to resume from does not fit
-     * @throws IllegalStateException     when speculative execution is on (two attempts of one partition
-     *                                   would share its model replica)
+     * @throws IllegalStateException     when speculative execution is on
      * @throws TrainingFailedException   when a step's Spark job fails beyond its retries
      */
     public TrainingResult fit(JavaSparkContext spark, TensorDataset data) {
@@ -156,6 +167,42 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("SparkTrainer.fit: the data set has " + n + " samples, fewer than the "
                     + partitions + " partitions; lower partitions");
         }
+        List<TrainingRow> rows = TrainingRow.listOf(data);
+        // Slices of at most about 768 KiB of values keep each task under the 1 MiB Spark recommends (and far
+        // under the RPC limit a cluster enforces); how the source is sliced does not change the result.
+        RowFormat format = RowFormat.of(data);
+        long bytes = (long) n * (format.featureLength() + format.targetLength())
+                * (data.features().dtype() == DType.FLOAT32 ? 4 : 8);
+        int slices = (int) Math.min(n, Math.max(partitions, (bytes + SLICE_BYTES - 1) / SLICE_BYTES));
+        return fit(spark, spark.parallelize(rows, slices), format);
+    }
+
+    /**
+     * Trains on the rows of an RDD with the Spark context's master ({@code local[*]}, {@code spark://host:7077},
+     * YARN, Kubernetes: the code does not change), from the factory's initial parameters or from
+     * {@link Builder#resumeFrom(Path)}, up to {@link Builder#steps(long)} global steps. The driver never collects
+     * the rows: row {@code i} is the {@code i}-th of the RDD in its partitions' order (as {@code zipWithIndex}
+     * numbers them), and the rows are moved once into {@code partitions} blocks of consecutive indices, persisted
+     * ({@code MEMORY_AND_DISK}) so that each executor holds only its own blocks. Sample {@code i} of the batch
+     * sequence is row {@code i}.
+     *
+     * @param spark  the Spark context
+     * @param rows   the training rows; it must give them in the same order every time it is computed (an RDD read
+     *               from files or parallelized is; sort or persist one that comes out of an unordered shuffle)
+     * @param format the shapes and dtypes of every row's features and target
+     * @return the trained model, its optimizer and the per-step statistics
+     * @throws IllegalArgumentException  when the RDD is empty or has fewer rows than the batch size or the
+     *                                   partitions, a row is null or does not fit the format (naming its index and
+     *                                   lengths), or the checkpoint to resume from does not fit
+     * @throws IllegalStateException     when speculative execution is on (two attempts of one partition
+     *                                   would share its model replica), or partitioning the rows fails beyond
+     *                                   Spark's task retries
+     * @throws TrainingFailedException   when a step's Spark job fails beyond its retries
+     */
+    public TrainingResult fit(JavaSparkContext spark, JavaRDD<TrainingRow> rows, RowFormat format) {
+        Objects.requireNonNull(spark, "SparkTrainer.fit: the Spark context is null");
+        Objects.requireNonNull(rows, "SparkTrainer.fit: the RDD of rows is null");
+        Objects.requireNonNull(format, "SparkTrainer.fit: the row format is null");
         if (spark.getConf().getBoolean("spark.speculation", false)) {
             throw new IllegalStateException("SparkTrainer.fit: spark.speculation is true; set it to false "
                     + "(two attempts of a partition's task would update one model replica at once)");
@@ -167,27 +214,25 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("SparkTrainer.fit: the optimizer factory returned null");
         }
         long start = resumeFrom == null ? 0 : restore(resumeFrom, model, optimizer);
-        DataLoader loader = DataLoader.builder(data).batchSize(batchSize).shuffle(seed).dropLast(true).build();
-        BatchSequence batches = new BatchSequence(loader);
 
+        long prepared = System.nanoTime();
+        long[] offsets = prepare(spark, "counting the rows", () -> rowOffsets(rows));
+        int n = checkedSize(offsets[offsets.length - 1], format);
+        BatchSequence batches = new BatchSequence(n, batchSize, seed);
+        JavaRDD<Shard> shards = shards(rows, offsets, n, partitions, format).persist(StorageLevel.MEMORY_AND_DISK());
         String run = UUID.randomUUID().toString();
-        List<Shard> shards = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            int from = (int) ((long) p * n / partitions);
-            int to = (int) ((long) (p + 1) * n / partitions);
-            shards.add(Shard.of(data.features(), data.targets(), from, to));
-        }
-        Broadcast<List<Shard>> dataBroadcast = spark.broadcast(shards);
-        JavaRDD<Integer> slots = spark.parallelize(IntStream.range(0, partitions).boxed().collect(Collectors.toList()),
-                partitions);
-        LOG.info("training {} steps from step {}: {} samples in {} partitions, global batch {}, {} parameters ({} bytes "
-                        + "per broadcast), master {}{}", steps, start, n, partitions, batchSize, ParameterVector.length(params),
-                8L * ParameterVector.length(params), spark.master(),
-                localSteps > 1 ? ", local SGD averaging every " + localSteps + " steps" : "");
         List<StepStats> history = new ArrayList<>();
         Path lastCheckpoint = resumeFrom;
         long lastCheckpointStep = start;
+        boolean ready = false;
         try {
+            prepare(spark, "moving the rows into " + partitions + " blocks", shards::count);
+            ready = true;
+            LOG.info("training {} steps from step {}: {} rows ({} source partitions) moved into {} partitions in {} ms, "
+                            + "global batch {}, {} parameters ({} bytes per broadcast), master {}{}", steps, start, n,
+                    offsets.length - 1, partitions, (System.nanoTime() - prepared) / 1_000_000, batchSize,
+                    ParameterVector.length(params), 8L * ParameterVector.length(params), spark.master(),
+                    localSteps > 1 ? ", local SGD averaging every " + localSteps + " steps" : "");
             long step = start;
             while (step < steps) {
                 int k = (int) Math.min(localSteps, steps - step);
@@ -195,8 +240,8 @@ public final class SparkTrainer {
                 StepStats stats;
                 try {
                     stats = localSteps == 1
-                            ? synchronousStep(spark, slots, run, dataBroadcast, batches, step, params, optimizer, t0)
-                            : localRound(spark, slots, run, dataBroadcast, batches, step, k, params, optimizer, t0);
+                            ? synchronousStep(spark, shards, run, batches, step, params, optimizer, t0)
+                            : localRound(spark, shards, run, batches, step, k, params, optimizer, t0);
                 } catch (SparkJobException e) {
                     throw new TrainingFailedException(step + 1, lastCheckpoint, lastCheckpointStep, e.getCause());
                 }
@@ -214,7 +259,11 @@ public final class SparkTrainer {
                 }
             }
         } finally {
-            dataBroadcast.destroy();
+            if (ready) {
+                // Only steps build replicas; after a failed preparation this job would fail the same way.
+                forgetReplicas(spark, shards, run);
+            }
+            shards.unpersist(false);
             Replicas.forget(run);
             spark.setLocalProperty(STEP_PROPERTY, null);
             spark.setJobDescription(null);
@@ -222,10 +271,128 @@ public final class SparkTrainer {
         return new TrainingResult(model, optimizer, history);
     }
 
+    /**
+     * The global index of each source partition's first row, and the total last: one pass that counts the rows
+     * of every partition, as {@code zipWithIndex} does for its own numbering (which does not return the total).
+     */
+    private static long[] rowOffsets(JavaRDD<TrainingRow> rows) {
+        List<long[]> counts = rows.mapPartitionsWithIndex((p, it) -> {
+            long c = 0;
+            for (; it.hasNext(); it.next()) {
+                c++;
+            }
+            return List.of(new long[] {p, c}).iterator();
+        }, false).collect();
+        long[] offsets = new long[counts.size() + 1];
+        for (long[] pc : counts) {
+            offsets[(int) pc[0] + 1] = pc[1];
+        }
+        for (int p = 0; p < counts.size(); p++) {
+            offsets[p + 1] += offsets[p];
+        }
+        return offsets;
+    }
+
+    /** Checks the number of rows against the batch, the partitions and Java's array bounds. */
+    private int checkedSize(long n, RowFormat format) {
+        if (n == 0) {
+            throw new IllegalArgumentException("SparkTrainer.fit: the RDD of rows is empty");
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("SparkTrainer.fit: the RDD has " + n + " rows, more than the "
+                    + Integer.MAX_VALUE + " a batch sequence numbers");
+        }
+        if (n < batchSize) {
+            throw new IllegalArgumentException("SparkTrainer.fit: the RDD has " + n + " rows, fewer than the batch size "
+                    + batchSize + "; lower batchSize");
+        }
+        if (n < partitions) {
+            throw new IllegalArgumentException("SparkTrainer.fit: the RDD has " + n + " rows, fewer than the "
+                    + partitions + " partitions; lower partitions");
+        }
+        long block = (n + partitions - 1) / partitions;
+        long values = block * Math.max(format.featureLength(), format.targetLength());
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("SparkTrainer.fit: a partition of " + block + " rows of " + format
+                    + " holds " + values + " values, more than one Java array holds (" + (Integer.MAX_VALUE - 8)
+                    + "); raise partitions");
+        }
+        return (int) n;
+    }
+
+    /**
+     * The rows numbered, moved into {@code partitions} blocks of consecutive indices and packed: one {@link Shard}
+     * per partition. Only the numbered rows cross the network, once; the result is for the caller to persist.
+     * Static, so that its closures capture no trainer.
+     */
+    private static JavaRDD<Shard> shards(JavaRDD<TrainingRow> rows, long[] offsets, int n, int blocks,
+                                         RowFormat format) {
+        JavaPairRDD<Long, TrainingRow> indexed = JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex((p, it) ->
+                new Iterator<Tuple2<Long, TrainingRow>>() {
+                    private long next = offsets[p];
+
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Tuple2<Long, TrainingRow> next() {
+                        return new Tuple2<>(next++, it.next());
+                    }
+                }, false));
+        return indexed.partitionBy(new BlockPartitioner(n, blocks)).mapPartitionsWithIndex((p, it) -> {
+            int from = (int) BlockPartitioner.from(n, blocks, p);
+            int to = (int) BlockPartitioner.from(n, blocks, p + 1);
+            return List.of(Shard.pack(from, to - from, format, it)).iterator();
+        }, true);
+    }
+
+    /**
+     * Drops the run's replicas, which hold their blocks, on the executors: one task per partition, which Spark
+     * places where the block is cached, so on the executor that built the replica. Best effort: a replica on an
+     * executor the task does not reach stays until {@link Replicas#MAX_REPLICAS} newer ones push it out.
+     */
+    private static void forgetReplicas(JavaSparkContext spark, JavaRDD<Shard> shards, String run) {
+        if (spark.sc().isStopped()) {
+            return;
+        }
+        spark.setJobDescription("autograd-spark: dropping the replicas");
+        try {
+            shards.foreachPartition(ignored -> Replicas.forget(run));
+        } catch (Exception e) {
+            // Spark throws SparkException, checked though undeclared; training's own outcome matters more.
+            LOG.warn("could not drop the model replicas of run {} on the executors: {}", run, e.getMessage());
+        }
+    }
+
+    /**
+     * Runs a job that prepares the rows. A row the trainer refuses fails its task with an
+     * {@code IllegalArgumentException}, which Spark hands back wrapped: it is thrown again as itself (Spark's
+     * exception as its cause), so the caller sees the row's index and lengths.
+     */
+    private static <T> T prepare(JavaSparkContext spark, String what, java.util.function.Supplier<T> job) {
+        spark.setJobDescription("autograd-spark: " + what);
+        try {
+            return job.get();
+        } catch (Exception e) {
+            // Spark throws SparkException, checked though undeclared, when a job fails beyond its retries.
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof IllegalArgumentException && String.valueOf(c.getMessage()).startsWith("SparkTrainer.fit:")) {
+                    throw new IllegalArgumentException(c.getMessage(), e);
+                }
+            }
+            throw new IllegalStateException("SparkTrainer.fit: " + what + " failed after Spark's task retries: "
+                    + e.getMessage(), e);
+        } finally {
+            spark.setJobDescription(null);
+        }
+    }
+
     // ---------------------------------------------------------------- synchronous steps
 
-    private StepStats synchronousStep(JavaSparkContext spark, JavaRDD<Integer> slots, String run,
-                                      Broadcast<List<Shard>> data, BatchSequence batches, long step,
+    private StepStats synchronousStep(JavaSparkContext spark, JavaRDD<Shard> shards, String run,
+                                      BatchSequence batches, long step,
                                       List<Tensor> params, Optimizer optimizer, long t0) throws SparkJobException {
         double[] flat = ParameterVector.flatten(params);
         Broadcast<double[]> weights = spark.broadcast(flat);
@@ -235,7 +402,9 @@ public final class SparkTrainer {
         spark.setJobDescription("autograd-spark step " + (step + 1));
         SerializableSupplier<Module> factory = modelFactory;
         SumLoss lossFn = loss;
-        Contribution total = sum(slots.mapPartitions(ignored -> gradientTask(run, data, weights, batch, factory, lossFn)),
+        // The batch's indices travel in the task closure, which Spark broadcasts once per stage with the RDD
+        // (taskBinary): 4 bytes per sample once per executor, against 8 per parameter in the weights' broadcast.
+        Contribution total = sum(shards.mapPartitions(it -> gradientTask(run, it, weights, batch, factory, lossFn)),
                 weights);
         long t2 = System.nanoTime();
         if (total.samples != batch.length) {
@@ -272,12 +441,12 @@ public final class SparkTrainer {
     }
 
     /** One partition's task: the summed loss gradient of its rows of the global batch. */
-    private static Iterator<Tuple2<Integer, Contribution>> gradientTask(String run, Broadcast<List<Shard>> data,
+    private static Iterator<Tuple2<Integer, Contribution>> gradientTask(String run, Iterator<Shard> shard,
             Broadcast<double[]> weights, int[] batch, SerializableSupplier<Module> factory, SumLoss lossFn) {
         int partition = TaskContext.getPartitionId();
         long t0 = System.nanoTime();
-        Replicas.Replica r = Replicas.get(run, partition, data.value().get(partition), factory);
-        int[] local = localRows(batch, r.start, r.rows);
+        Replicas.Replica r = Replicas.get(run, partition, () -> only(shard, partition), factory);
+        int[] local = localRows(batch, r.shard.start, r.shard.rows);
         if (local.length == 0) {
             return List.of(new Tuple2<>(partition, Contribution.empty(System.nanoTime() - t0))).iterator();
         }
@@ -304,15 +473,19 @@ public final class SparkTrainer {
         return List.of(new Tuple2<>(partition, c)).iterator();
     }
 
+    /** The one shard of a partition of the trainer's persisted RDD. */
+    private static Shard only(Iterator<Shard> shard, int partition) {
+        if (!shard.hasNext()) {
+            throw new IllegalStateException("SparkTrainer: partition " + partition + " holds no block of rows");
+        }
+        return shard.next();
+    }
+
     /** Forward and backward of the summed loss of rows {@code local} of a replica; returns the loss. */
     private static double backward(Replicas.Replica r, int[] local, SumLoss lossFn) {
         r.model.zeroGrad();
-        Tensor x;
-        Tensor y;
-        try (var scope = Autograd.noGrad()) {
-            x = r.features.indexSelect(0, local);
-            y = r.targets.indexSelect(0, local);
-        }
+        Tensor x = r.shard.features(local);
+        Tensor y = r.shard.targets(local);
         Tensor l = lossFn.apply(r.model.forward(x), y);
         if (l == null || l.numel() != 1 || !l.requiresGrad()) {
             throw new IllegalArgumentException("SparkTrainer: the loss must return a single value that requires grad "
@@ -360,8 +533,8 @@ public final class SparkTrainer {
 
     // ---------------------------------------------------------------- local SGD
 
-    private StepStats localRound(JavaSparkContext spark, JavaRDD<Integer> slots, String run,
-                                 Broadcast<List<Shard>> data, BatchSequence batches, long step, int k,
+    private StepStats localRound(JavaSparkContext spark, JavaRDD<Shard> shards, String run,
+                                 BatchSequence batches, long step, int k,
                                  List<Tensor> params, Optimizer optimizer, long t0) throws SparkJobException {
         RoundStart startValue = new RoundStart(ParameterVector.flatten(params),
                 SafeTensors.toBytes(optimizer.state(), Map.of()));
@@ -376,7 +549,7 @@ public final class SparkTrainer {
         SerializableSupplier<Module> factory = modelFactory;
         OptimizerFactory optimizers = optimizerFactory;
         SumLoss lossFn = loss;
-        Contribution total = sum(slots.mapPartitions(ignored -> localTask(run, data, begin, roundBatches, factory,
+        Contribution total = sum(shards.mapPartitions(it -> localTask(run, it, begin, roundBatches, factory,
                 optimizers, lossFn)), begin);
         long t2 = System.nanoTime();
         double[] mean = total.vector();
@@ -399,19 +572,19 @@ public final class SparkTrainer {
     }
 
     /** One partition's local-SGD round: k steps of its own optimizer on its rows of k global batches. */
-    private static Iterator<Tuple2<Integer, Contribution>> localTask(String run, Broadcast<List<Shard>> data,
+    private static Iterator<Tuple2<Integer, Contribution>> localTask(String run, Iterator<Shard> shard,
             Broadcast<RoundStart> begin, int[][] roundBatches, SerializableSupplier<Module> factory,
             OptimizerFactory optimizers, SumLoss lossFn) {
         int partition = TaskContext.getPartitionId();
         long t0 = System.nanoTime();
-        Replicas.Replica r = Replicas.get(run, partition, data.value().get(partition), factory);
+        Replicas.Replica r = Replicas.get(run, partition, () -> only(shard, partition), factory);
         r.load(begin.value().parameters);
         Optimizer local = optimizers.create(r.parameters);
         local.loadState(SafeTensors.fromBytes(begin.value().optimizerState).tensors());
         double lossSum = 0;
         long samples = 0;
         for (int[] batch : roundBatches) {
-            int[] rows = localRows(batch, r.start, r.rows);
+            int[] rows = localRows(batch, r.shard.start, r.shard.rows);
             double[] grad = new double[ParameterVector.length(r.parameters)];
             if (rows.length > 0) {
                 lossSum += backward(r, rows, lossFn);
@@ -550,7 +723,12 @@ public final class SparkTrainer {
         return (s.step() + localSteps - 1) / localSteps;
     }
 
-    /** The global batches: step {@code t} is batch {@code t mod b} of epoch {@code t / b} of the loader. */
+    /**
+     * The global batches: step {@code t} is batch {@code t mod b} of epoch {@code t / b} of
+     * {@code DataLoader.builder(data).batchSize(batchSize).shuffle(seed).dropLast(true)} for a data set of
+     * {@code n} samples. The loader runs over a view that has only a size: its permutations depend on nothing
+     * else, and the driver needs no sample to compute them.
+     */
     private static final class BatchSequence {
         private final DataLoader loader;
         private final int perEpoch;
@@ -558,10 +736,22 @@ public final class SparkTrainer {
         private int cachedEpoch = -1;
         private int[] order;
 
-        BatchSequence(DataLoader loader) {
-            this.loader = loader;
+        BatchSequence(int n, int batchSize, long seed) {
+            Dataset<Sample> sizeOnly = new Dataset<>() {
+                @Override
+                public int size() {
+                    return n;
+                }
+
+                @Override
+                public Sample get(int index) {
+                    throw new UnsupportedOperationException("SparkTrainer: the batch sequence has no samples on the "
+                            + "driver; only its permutations are used");
+                }
+            };
+            this.loader = DataLoader.builder(sizeOnly).batchSize(batchSize).shuffle(seed).dropLast(true).build();
             this.perEpoch = loader.batchCount();
-            this.batchSize = loader.batchSize();
+            this.batchSize = batchSize;
         }
 
         long epoch(long step) {
