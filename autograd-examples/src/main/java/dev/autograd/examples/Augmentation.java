@@ -39,8 +39,9 @@ import org.knowm.xchart.XYSeries;
  * much the model overfits.
  *
  * <p>It prints a table per epoch and a summary, and writes to {@code out/augmentation/}: {@code augmentation.png}
- * (training and test accuracy per epoch of both runs), {@code samples.png} (one training image of each class
- * and what the augmentation made of it in the first epochs) and {@code augmentation.csv} (the table).
+ * (training and test accuracy per epoch of both runs), {@code gap.png} (their train/test gap per epoch),
+ * {@code samples.png} (one training image of each class and what the augmentation made of it in the first
+ * epochs) and {@code augmentation.csv} (the table).
  *
  * <p>Run: {@code ./mvnw -q -pl autograd-examples -am compile exec:java -Dexample=dev.autograd.examples.Augmentation};
  * {@code -Daugmentation.train=N} trains on the first N images, {@code -Daugmentation.epochs=N} sets the epochs,
@@ -56,6 +57,8 @@ public final class Augmentation {
     public static final String CHART_FILE = "augmentation.png";
     /** The picture of augmented samples. */
     public static final String SAMPLES_FILE = "samples.png";
+    /** The train/test gap per epoch of both runs. */
+    public static final String GAP_FILE = "gap.png";
     /** The per-epoch table. */
     public static final String CSV_FILE = "augmentation.csv";
 
@@ -244,6 +247,7 @@ public final class Augmentation {
 
         Path dir = ExampleFiles.prepare(config.outputDir());
         List<Path> files = List.of(drawChart(plain, augmented, train.size(), test.size(), dir.resolve(CHART_FILE)),
+                drawGap(plain, augmented, train.size(), dir.resolve(GAP_FILE)),
                 drawSamples(train, augment, config.seed(), dir.resolve(SAMPLES_FILE)),
                 ExampleFiles.writeText(dir.resolve(CSV_FILE), csv(plain, augmented)));
         for (Path file : files) {
@@ -377,6 +381,36 @@ public final class Augmentation {
         return s.toString();
     }
 
+    /**
+     * The train/test gap (training accuracy minus test accuracy, in points) per epoch, blue without and red with
+     * augmentation: the overfitting that augmentation is meant to shrink, as one line per run.
+     */
+    static Path drawGap(Run plain, Run augmented, int trainSize, Path file) {
+        XYChart chart = Charts.lineChart(String.format(Locale.ROOT,
+                        "Overfitting on %,d images: training minus test accuracy", trainSize),
+                "epoch", "train/test gap (percentage points)", false);
+        for (Run r : List.of(plain, augmented)) {
+            Color colour = r.transform() == null ? PLAIN_COLOUR : AUGMENTED_COLOUR;
+            double[] x = r.epochs().stream().mapToDouble(Epoch::epoch).toArray();
+            double[] gap = r.epochs().stream().mapToDouble(e -> 100 * e.gap()).toArray();
+            XYSeries line = Charts.addLine(chart, String.format(Locale.ROOT, "%s: %.1f points after epoch %d", r.name(),
+                    100 * r.last().gap(), r.last().epoch()), x, gap);
+            line.setLineColor(colour);
+            line.setMarkerColor(colour);
+        }
+        labelEpochs(chart, plain.epochs().size());
+        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
+        return Charts.savePng(chart, file);
+    }
+
+    /** XChart puts a tick at every epoch; label only every 1st, 5th or 10th so that 100 epochs stay legible. */
+    private static void labelEpochs(XYChart chart, int epochs) {
+        long step = epochs <= 20 ? 1 : epochs <= 50 ? 5 : 10;
+        chart.setCustomXAxisTickLabelsFormatter(v -> v == Math.rint(v) && Math.round(v) % step == 0
+                ? Long.toString(Math.round(v)) : "");
+        chart.getStyler().setXAxisMin(0.0);
+    }
+
     /** Training (dashed) and test (solid) accuracy per epoch, blue without and red with augmentation. */
     static Path drawChart(Run plain, Run augmented, int trainSize, int testSize, Path file) {
         XYChart chart = Charts.lineChart(String.format(Locale.ROOT,
@@ -403,12 +437,7 @@ public final class Augmentation {
         }
         chart.getStyler().setYAxisMin(Math.max(0, Math.floor((lowest - 2) / 5) * 5));
         chart.getStyler().setYAxisMax(100.0);
-        // XChart puts a tick at every epoch; label only every 1st, 5th or 10th so that 100 epochs stay legible
-        int epochs = plain.epochs().size();
-        long step = epochs <= 20 ? 1 : epochs <= 50 ? 5 : 10;
-        chart.setCustomXAxisTickLabelsFormatter(v -> v == Math.rint(v) && Math.round(v) % step == 0
-                ? Long.toString(Math.round(v)) : "");
-        chart.getStyler().setXAxisMin(0.0);
+        labelEpochs(chart, plain.epochs().size());
         chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
         return Charts.savePng(chart, file);
     }

@@ -48,7 +48,8 @@ class AugmentationTest {
         ExampleAssertions.assertPicture(DIR.resolve(Augmentation.SAMPLES_FILE), 50);
         List<String> csv = Files.readAllLines(DIR.resolve(Augmentation.CSV_FILE), StandardCharsets.UTF_8);
         assertEquals(5, csv.size(), csv::toString);
-        assertEquals(3, r.files().size());
+        ExampleAssertions.assertPicture(DIR.resolve(Augmentation.GAP_FILE), 4);
+        assertEquals(4, r.files().size());
         ExampleAssertions.assertListedInReadme("augmentation", r.files());
     }
 
