@@ -138,6 +138,28 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The same sum before and after the JIT compiles the kernels: the Vector API's {@code reduceLanes(ADD)} may
+     * add lanes in another order once compiled (JDK 25 does), so the kernels add lanes in a fixed order.
+     */
+    @Test
+    void aSumDoesNotChangeWhenTheJitCompilesItsKernel() {
+        Random r = new Random(11);
+        double[] x = randn(r, 1000);
+        float[] f = new float[x.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) x[i];
+        }
+        long first = Double.doubleToLongBits(Backends.DOUBLE.sum(x, 0, x.length));
+        int firstFloat = Float.floatToIntBits(Backends.FLOAT.sum(f, 0, f.length));
+        long firstDot = Double.doubleToLongBits(Backends.DOUBLE.dot(x, 0, x, 0, x.length));
+        for (int i = 0; i < 30_000; i++) {
+            assertEquals(first, Double.doubleToLongBits(Backends.DOUBLE.sum(x, 0, x.length)), "float64 sum, call " + i);
+            assertEquals(firstFloat, Float.floatToIntBits(Backends.FLOAT.sum(f, 0, f.length)), "float32 sum, call " + i);
+            assertEquals(firstDot, Double.doubleToLongBits(Backends.DOUBLE.dot(x, 0, x, 0, x.length)), "dot, call " + i);
+        }
+    }
+
     @Test
     void aLongSumIsPairwiseAndTheSameWhetherComputedInParallelOrNot() {
         Random r = new Random(3);

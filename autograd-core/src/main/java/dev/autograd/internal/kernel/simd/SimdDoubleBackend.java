@@ -318,6 +318,20 @@ public final class SimdDoubleBackend implements DoubleBackend {
         return padded;
     }
 
+    /**
+     * The sum of the lanes of {@code v}, added in lane order. {@code reduceLanes(ADD)} leaves the order of a
+     * floating-point reduction to the implementation, and on JDK 25 the compiled and the interpreted forms
+     * differ: one JVM summed the same array to two results 4 ulps apart (KernelsTest's parallel-versus-sequential
+     * check, on Temurin 25). A fixed order keeps every sum a function of its input alone.
+     */
+    private static double sumLanes(DoubleVector v) {
+        double s = v.lane(0);
+        for (int i = 1; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     @Override
     public double sum(double[] x, int off, int n) {
         int j = 0;
@@ -326,7 +340,7 @@ public final class SimdDoubleBackend implements DoubleBackend {
         for (; j < bound; j += L) {
             acc = acc.add(DoubleVector.fromArray(S, x, off + j));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = sumLanes(acc);
         for (; j < n; j++) {
             s += x[off + j];
         }
@@ -366,7 +380,7 @@ public final class SimdDoubleBackend implements DoubleBackend {
         for (; j < bound; j += L) {
             acc = DoubleVector.fromArray(S, a, ia + j).fma(DoubleVector.fromArray(S, b, ib + j), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = sumLanes(acc);
         for (; j < n; j++) {
             s += a[ia + j] * b[ib + j];
         }
@@ -418,7 +432,7 @@ public final class SimdDoubleBackend implements DoubleBackend {
                 tail += exponentials[j];
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) + tail;
+        return sumLanes(acc) + tail;
     }
 
     /** Fused multiply-adds into two vector accumulators (two chains hide the FMA latency), then the tail. */
@@ -431,7 +445,7 @@ public final class SimdDoubleBackend implements DoubleBackend {
             acc0 = DoubleVector.fromArray(S, x, xOff + j).fma(DoubleVector.fromArray(S, y, yOff + j), acc0);
             acc1 = DoubleVector.fromArray(S, x, xOff + j + L).fma(DoubleVector.fromArray(S, y, yOff + j + L), acc1);
         }
-        double s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        double s = sumLanes(acc0.add(acc1));
         for (; j < n; j++) {
             s += x[xOff + j] * y[yOff + j];
         }
