@@ -41,6 +41,22 @@ final class ParameterVector {
         return out;
     }
 
+    /**
+     * The tensors' gradients laid end to end as {@link #flatten} lays their values: what a partition sends back.
+     * A tensor without a gradient (unused by the loss) contributes zeros.
+     */
+    static double[] gradients(List<Tensor> tensors) {
+        double[] out = new double[length(tensors)];
+        int offset = 0;
+        for (Tensor t : tensors) {
+            if (t.grad() != null) {
+                flattenInto(List.of(t.grad()), out, offset);
+            }
+            offset += t.numel();
+        }
+        return out;
+    }
+
     /** Copies values from {@code flat} into the tensors, in place (call inside {@code noGrad}); returns the offset after them. */
     static int unflattenInto(double[] flat, int offset, List<Tensor> tensors) {
         for (Tensor t : tensors) {

@@ -452,21 +452,15 @@ public final class SparkTrainer {
         }
         r.load(weights.value());
         double lossSum = backward(r, local, lossFn);
-        boolean float32 = r.parameters.stream().allMatch(p -> p.dtype() == DType.FLOAT32);
-        int length = ParameterVector.length(r.parameters);
-        double[] grad = float32 ? null : new double[length];
-        float[] floats = float32 ? new float[length] : null;
-        int offset = 0;
-        for (Tensor p : r.parameters) {
-            Tensor g = p.grad();
-            if (g != null && float32) {
-                float[] v = g.toFloatArray();
-                System.arraycopy(v, 0, floats, offset, v.length);
-            } else if (g != null) {
-                double[] v = g.toDoubleArray();
-                System.arraycopy(v, 0, grad, offset, v.length);
+        double[] grad = ParameterVector.gradients(r.parameters);
+        float[] floats = null;
+        if (r.parameters.stream().allMatch(p -> p.dtype() == DType.FLOAT32)) {
+            // float32 gradients sent as float32: exact, and half the bytes (see Contribution#floats).
+            floats = new float[grad.length];
+            for (int i = 0; i < grad.length; i++) {
+                floats[i] = (float) grad[i];
             }
-            offset += p.numel();
+            grad = null;
         }
         long nanos = System.nanoTime() - t0;
         Contribution c = new Contribution(grad, floats, 1, lossSum, local.length, nanos, nanos, null);
@@ -589,15 +583,9 @@ public final class SparkTrainer {
             if (rows.length > 0) {
                 lossSum += backward(r, rows, lossFn);
                 samples += rows.length;
-                int offset = 0;
-                for (Tensor p : r.parameters) {
-                    if (p.grad() != null) {
-                        double[] v = p.grad().toDoubleArray();
-                        for (int i = 0; i < v.length; i++) {
-                            grad[offset + i] = v[i] / rows.length;
-                        }
-                    }
-                    offset += p.numel();
+                grad = ParameterVector.gradients(r.parameters);
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] /= rows.length;
                 }
             }
             // A partition without rows in a batch still steps (with a zero gradient), so that every replica's

@@ -7,6 +7,7 @@ import dev.autograd.internal.kernel.PortableDoubleBackend;
 import dev.autograd.internal.kernel.UnaryOp;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,6 +35,20 @@ public final class SimdDoubleBackend implements DoubleBackend {
 
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /**
+     * The shuffles of {@link #sumLanes}: lane {@code i} takes lane {@code i + w}, for {@code w = L/2, L/4, ..., 1}.
+     */
+    private static final VectorShuffle<Double>[] FOLDS = folds();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Double>[] folds() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Double>[] folds = new VectorShuffle[steps];
+        for (int k = 0, w = L / 2; k < steps; k++, w /= 2) {
+            folds[k] = VectorShuffle.iota(S, w, 1, true);
+        }
+        return folds;
+    }
     private static final PortableDoubleBackend SCALAR = PortableDoubleBackend.INSTANCE;
     private static final int BLOCK = DoubleVectorMath.BLOCK;
     /** Shorter ranges of the cheaper functions run as scalar code; see {@link #scalarBelow}. */
@@ -319,17 +334,20 @@ public final class SimdDoubleBackend implements DoubleBackend {
     }
 
     /**
-     * The sum of the lanes of {@code v}, added in lane order. {@code reduceLanes(ADD)} leaves the order of a
-     * floating-point reduction to the implementation, and on JDK 25 the compiled and the interpreted forms
-     * differ: one JVM summed the same array to two results 4 ulps apart (KernelsTest's parallel-versus-sequential
-     * check, on Temurin 25). A fixed order keeps every sum a function of its input alone.
+     * The sum of the lanes of {@code v} in a fixed order: the upper half added onto the lower half, again and
+     * again, down to lane 0 (vector adds and constant shuffles, as fast as a reduction instruction).
+     * {@code reduceLanes(ADD)} leaves the order of a floating-point reduction to the implementation, and on
+     * JDK 25 the compiled and the interpreted forms differ: one JVM summed the same array to two results 4 ulps
+     * apart (KernelsTest's parallel-versus-sequential check, on Temurin 25). A fixed order keeps every sum a
+     * function of its input alone. (Adding lanes one by one through {@code lane(i)} is fixed too, but an
+     * extraction at a variable index is not compiled to one instruction: it doubled the time of small float32
+     * matrix products.)
      */
     private static double sumLanes(DoubleVector v) {
-        double s = v.lane(0);
-        for (int i = 1; i < L; i++) {
-            s += v.lane(i);
+        for (VectorShuffle<Double> fold : FOLDS) {
+            v = v.add(v.rearrange(fold));
         }
-        return s;
+        return v.lane(0);
     }
 
     @Override
